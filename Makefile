@@ -1,0 +1,43 @@
+# Two commands: `make demo` and `make test`. Everything else is here for them.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test install lock lint ui serve bench clean
+
+demo: $(STAMP)
+	$(BIN)/earmark demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+install: $(STAMP)
+
+# The venv is rebuilt from the lock whenever the lock or the project metadata changes.
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+# Re-resolve the pinned set after editing pyproject.toml dependencies.
+lock:
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+ui: $(STAMP)
+	$(BIN)/earmark ui
+
+serve: $(STAMP)
+	$(BIN)/earmark serve
+
+bench: $(STAMP)
+	$(BIN)/python bench/ingest_bench.py
+
+clean:
+	-$(BIN)/earmark db stop
+	rm -rf .earmark

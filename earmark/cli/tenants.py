@@ -1,0 +1,69 @@
+"""`earmark tenants create|list|show`."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from earmark import db, tenancy
+from earmark.migrate import migrate
+
+app = typer.Typer(help="Tenants: advertisers, agencies and networks.", no_args_is_help=True)
+console = Console(highlight=False, soft_wrap=True)
+
+
+@app.command()
+def create(
+    name: str = typer.Option(..., "--name", help="Unique tenant name."),
+    tier: str = typer.Option(tenancy.DEFAULT_TIER, "--tier", help="free, standard or enterprise."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Create a tenant with default attribution settings."""
+    migrate()
+    with db.connect("owner") as conn:
+        tenant = tenancy.create_tenant(conn, name, tier)
+    if as_json:
+        print(json.dumps(tenant.as_json()))
+    else:
+        console.print(f"created tenant {tenant.name} ({tenant.tier}): {tenant.id}")
+
+
+@app.command("list")
+def list_(as_json: bool = typer.Option(False, "--json", help="Print a JSON array.")) -> None:
+    """List every tenant."""
+    migrate()
+    with db.connect("owner") as conn:
+        found = tenancy.list_tenants(conn)
+    if as_json:
+        print(json.dumps([t.as_json() for t in found]))
+        return
+    table = Table("id", "name", "tier", "status", "created")
+    for t in found:
+        table.add_row(str(t.id), t.name, t.tier, t.status, f"{t.created_at:%Y-%m-%d %H:%M}")
+    console.print(table)
+
+
+@app.command()
+def show(tenant_id: str = typer.Argument(..., help="Tenant id."),
+         as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
+    """Show a tenant, its settings, its tier's quotas and this month's usage."""
+    migrate()
+    with db.connect("owner") as conn:
+        tenant = tenancy.get_tenant(conn, tenant_id)
+        settings = tenancy.get_settings(conn, tenant.id)
+        used = tenancy.usage(conn, tenant.id)
+    limits = tenancy.tier_limits()[tenant.tier]
+    data = {
+        **tenant.as_json(),
+        "settings": {k: v for k, v in vars(settings).items() if k != "tenant_id"},
+        "quotas": vars(limits),
+        "usage": used,
+    }
+    if as_json:
+        print(json.dumps(data))
+        return
+    for key, value in data.items():
+        console.print(f"[bold]{key}[/]: {value}")

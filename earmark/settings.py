@@ -1,0 +1,64 @@
+"""One settings object for every runtime, read from the environment (prefix EARMARK_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "development-only-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EARMARK_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    home: Path = Path(".earmark")
+    # An external server instead of the embedded one: the owner's (migration) connection URL.
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    database_name: str = "earmark"
+    dagster_database_name: str = "earmark_dagster"
+
+    # Passwords matter only on an external server; the embedded one listens on a private socket.
+    transformer_password: SecretStr | None = None
+    api_password: SecretStr | None = None
+
+    # Server-side secret for hashing API keys and tokens; never stored in the database.
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Settings:
+        if self.env == "production" and self.secret_key.get_secret_value() == DEVELOPMENT_SECRET:
+            raise ValueError(
+                "EARMARK_SECRET_KEY is still the development default; set a random secret "
+                "(for example `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
+            )
+        return self
+
+    @property
+    def home_dir(self) -> Path:
+        return self.home.expanduser().resolve()
+
+    @property
+    def pgdata_dir(self) -> Path:
+        return self.home_dir / "pgdata"
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.home_dir / "landing"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home_dir / "dagster"
+
+    @property
+    def uses_embedded_server(self) -> bool:
+        return self.database_url is None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

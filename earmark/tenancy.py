@@ -1,0 +1,141 @@
+"""Tenants, their settings and their quotas: the one place that creates and reads them."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from functools import lru_cache
+from importlib.resources import files
+from uuid import UUID
+
+import psycopg
+from psycopg.rows import class_row, dict_row
+
+from earmark.errors import EarmarkError
+
+TIERS = ("free", "standard", "enterprise")
+DEFAULT_TIER = "standard"
+
+
+class TenantError(EarmarkError, ValueError):
+    """A tenant request that cannot be done; the message says what to do instead."""
+
+
+@dataclass(frozen=True)
+class TierLimits:
+    events_per_month: int
+    api_requests_per_minute: int
+    api_requests_per_month: int
+    storage_bytes: int
+
+
+@dataclass(frozen=True)
+class Tenant:
+    id: UUID
+    name: str
+    tier: str
+    status: str
+    created_at: datetime
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data["id"] = str(self.id)
+        data["created_at"] = self.created_at.isoformat()
+        return data
+
+
+@dataclass(frozen=True)
+class TenantSettings:
+    tenant_id: UUID
+    lookback_days: int
+    time_decay_half_life_days: float
+    position_first_weight: float
+    position_last_weight: float
+    currency: str
+    time_zone: str
+
+
+@lru_cache
+def tier_limits() -> dict[str, TierLimits]:
+    raw = tomllib.loads((files("earmark") / "tiers.toml").read_text("utf-8"))
+    return {name: TierLimits(**raw[name]) for name in TIERS}
+
+
+def create_tenant(conn: psycopg.Connection, name: str, tier: str = DEFAULT_TIER) -> Tenant:
+    """Create a tenant with default settings (runs as a platform role)."""
+    name = name.strip()
+    if not name:
+        raise TenantError("A tenant needs a non-empty --name.")
+    if tier not in TIERS:
+        raise TenantError(f"Unknown tier {tier!r}; choose one of {', '.join(TIERS)}.")
+    with conn.transaction():
+        if conn.execute("select 1 from app.tenants where name = %s", [name]).fetchone():
+            raise TenantError(f"A tenant named {name!r} already exists; pick another name.")
+        with conn.cursor(row_factory=class_row(Tenant)) as cur:
+            tenant = cur.execute(
+                "insert into app.tenants (name, tier) values (%s, %s) "
+                "returning id, name, tier, status, created_at",
+                [name, tier],
+            ).fetchone()
+        conn.execute("insert into app.tenant_settings (tenant_id) values (%s)", [tenant.id])
+    return tenant
+
+
+def list_tenants(conn: psycopg.Connection) -> list[Tenant]:
+    with conn.cursor(row_factory=class_row(Tenant)) as cur:
+        return cur.execute(
+            "select id, name, tier, status, created_at from app.tenants order by created_at, name"
+        ).fetchall()
+
+
+def get_tenant(conn: psycopg.Connection, tenant_id: UUID | str) -> Tenant:
+    try:
+        tenant_uuid = UUID(str(tenant_id))
+    except ValueError:
+        raise TenantError(f"{tenant_id!r} is not a tenant id (a UUID); see `earmark tenants list`.") from None
+    with conn.cursor(row_factory=class_row(Tenant)) as cur:
+        tenant = cur.execute(
+            "select id, name, tier, status, created_at from app.tenants where id = %s", [tenant_uuid]
+        ).fetchone()
+    if tenant is None:
+        raise TenantError(f"No tenant {tenant_uuid}; see `earmark tenants list`.")
+    return tenant
+
+
+def get_settings(conn: psycopg.Connection, tenant_id: UUID | str) -> TenantSettings:
+    with conn.cursor(row_factory=class_row(TenantSettings)) as cur:
+        found = cur.execute(
+            "select tenant_id, lookback_days, time_decay_half_life_days, position_first_weight, "
+            "position_last_weight, currency, time_zone from app.tenant_settings where tenant_id = %s",
+            [UUID(str(tenant_id))],
+        ).fetchone()
+    if found is None:
+        raise TenantError(f"No settings for tenant {tenant_id}; see `earmark tenants list`.")
+    return found
+
+
+def usage(conn: psycopg.Connection, tenant_id: UUID | str) -> dict:
+    """This month's usage counters (zeros when nothing was counted yet)."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(
+            "select events_ingested, api_requests, storage_bytes from app.tenant_usage "
+            "where tenant_id = %s and period_start = date_trunc('month', now() at time zone 'UTC')::date",
+            [UUID(str(tenant_id))],
+        ).fetchone()
+    return row or {"events_ingested": 0, "api_requests": 0, "storage_bytes": 0}
+
+
+def add_ingested_events(conn: psycopg.Connection, tenant_id: UUID | str, events: int,
+                        approx_bytes: int) -> None:
+    conn.execute(
+        """
+        insert into app.tenant_usage (tenant_id, period_start, events_ingested, storage_bytes)
+        values (%s, date_trunc('month', now() at time zone 'UTC')::date, %s, %s)
+        on conflict (tenant_id, period_start) do update set
+            events_ingested = app.tenant_usage.events_ingested + excluded.events_ingested,
+            storage_bytes = app.tenant_usage.storage_bytes + excluded.storage_bytes,
+            updated_at = now()
+        """,
+        [UUID(str(tenant_id)), events, approx_bytes],
+    )

@@ -1,0 +1,1 @@
+"""The Dagster code location. Imports `earmark`, never `api`."""
