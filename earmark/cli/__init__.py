@@ -1,17 +1,18 @@
 """The `earmark` command: one Typer app, a sub-app per domain, one sentence per user error.
 
-Sub-command modules import heavy libraries (dagster, dbt, polars) inside their functions so that
-`earmark --help` and `earmark db url` stay fast.
+Sub-command modules, here and in the runtimes' plugins, import heavy libraries (dagster, dbt,
+polars) inside their functions so that `earmark --help` and `earmark db url` stay fast.
 """
 
 from __future__ import annotations
 
 import sys
+from importlib.metadata import entry_points
 
 import typer
 from rich.console import Console
 
-from earmark.cli import database, pipeline, tenants
+from earmark.cli import database, keys, serving, tenants
 from earmark.errors import EarmarkError
 
 app = typer.Typer(
@@ -24,7 +25,12 @@ app = typer.Typer(
 app.add_typer(database.app, name="db")
 app.command("migrate")(database.migrate)
 app.add_typer(tenants.app, name="tenants")
-pipeline.register(app)
+app.add_typer(keys.app, name="keys")
+app.command("serve")(serving.serve)
+# The runtimes add their own commands (`earmark run`, `earmark ingest`, ...) through the
+# "earmark.cli" entry point, so the core never imports them.
+for plugin in entry_points(group="earmark.cli"):
+    plugin.load()(app)
 
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
 

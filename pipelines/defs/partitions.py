@@ -8,4 +8,4 @@ tenant_partitions = dg.DynamicPartitionsDefinition(name=TENANTS_PARTITION)
 
 # Days are UTC; the tenant lives in the data (tenant_id + RLS), not in the partition key, so the
 # partition count stays small however many tenants there are.
-daily_partitions = dg.DailyPartitionsDefinition(start_date="2024-01-01", timezone="UTC", end_offset=1)
+daily_partitions = dg.DailyPartitionsDefinition(start_date="2020-01-01", timezone="UTC", end_offset=1)

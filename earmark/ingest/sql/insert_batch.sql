@@ -1,0 +1,8 @@
+insert into raw.ingest_batches (
+    tenant_id, batch_id, source_file, file_sha256, rows, loaded, duplicates, rejected, status, error,
+    started_at, finished_at
+)
+values (
+    %(tenant_id)s, %(batch_id)s, %(source_file)s, %(file_sha256)s, %(rows)s, %(loaded)s, %(duplicates)s,
+    %(rejected)s, %(status)s, %(error)s, %(started_at)s, now()
+)

@@ -1,0 +1,3 @@
+insert into raw.rejected_events (tenant_id, batch_id, row_number, reason, record)
+select %(tenant_id)s, %(batch_id)s, row_number, reason, record
+from rejected_stage

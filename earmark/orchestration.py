@@ -1,0 +1,50 @@
+"""What the Dagster runtime needs from the core: a DAGSTER_HOME on Postgres and landing folders.
+
+No dagster import here: the core only prepares files and environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from earmark import db
+from earmark.ingest.reader import FORMATS
+from earmark.settings import Settings, get_settings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DAGSTER_YAML = PROJECT_ROOT / "dagster.yaml"
+
+
+def dagster_storage_url(settings: Settings) -> str:
+    # dagster-postgres with psycopg 3 and SQLAlchemy 2.1 installed needs the explicit psycopg2
+    # driver in the scheme, or runs stay NOT_STARTED.
+    url = db.url("owner", database=settings.dagster_database_name, settings=settings)
+    return url.replace("postgresql://", "postgresql+psycopg2://", 1)
+
+
+def prepare_dagster_home(settings: Settings | None = None) -> Path:
+    """Point DAGSTER_HOME at $EARMARK_HOME/dagster with the project's dagster.yaml."""
+    settings = settings or get_settings()
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    target = home / "dagster.yaml"
+    if not target.exists() or target.read_bytes() != DAGSTER_YAML.read_bytes():
+        shutil.copyfile(DAGSTER_YAML, target)
+    os.environ["DAGSTER_HOME"] = str(home)
+    os.environ["EARMARK_DAGSTER_PG_URL"] = dagster_storage_url(settings)
+    return home
+
+
+def landing_folder(tenant_id: str, settings: Settings | None = None) -> Path:
+    folder = (settings or get_settings()).landing_dir / str(tenant_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def waiting_files(tenant_id: str, settings: Settings | None = None) -> list[Path]:
+    """Files in a tenant's landing folder that wait to be ingested, oldest first."""
+    folder = landing_folder(tenant_id, settings)
+    found = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FORMATS]
+    return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))

@@ -1,0 +1,90 @@
+"""`earmark ingest`, `earmark run`, `earmark ui` and `earmark demo`: the pipeline's front door."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from earmark.errors import EarmarkError
+
+console = Console(highlight=False, soft_wrap=True)
+
+
+def ingest(
+    path: Path = typer.Argument(..., help="A canonical event file: .csv, .parquet or .jsonl."),
+    tenant: str = typer.Option(..., "--tenant", help="Tenant id that owns the events."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object with the row counts."),
+) -> None:
+    """Ingest one file now, through the same Dagster asset the landing sensor runs."""
+    from earmark import db, tenancy
+    from earmark.migrate import migrate
+
+    if not path.is_file():
+        raise EarmarkError(f"{path} does not exist or is not a file; give the path of an event file.")
+    migrate()
+    with db.connect("owner") as conn:
+        tenant_id = str(tenancy.get_tenant(conn, tenant).id)
+    from pipelines import runner
+
+    result = runner.ingest(tenant_id, [str(path.resolve())])
+    if not result.success:
+        raise EarmarkError(result.error)
+    counts = {k: result.metadata.get(k, 0) for k in ("rows", "loaded", "duplicates", "rejected")}
+    if as_json:
+        print(json.dumps({"tenant_id": tenant_id, "file": str(path), **counts, "run_id": result.run_id}))
+    else:
+        console.print(
+            f"{path.name}: {counts['rows']:,} rows, {counts['loaded']:,} loaded, "
+            f"{counts['duplicates']:,} duplicates, {counts['rejected']:,} rejected (run {result.run_id})"
+        )
+
+
+def run(
+    tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant (default: all)."),
+    full_refresh: bool = typer.Option(False, "--full-refresh", help="Recompute every attribution model."),
+) -> None:
+    """Run the whole pipeline once: ingest waiting files, then attribute every day with data."""
+    from pipelines.operations import run_pipeline
+
+    summary = run_pipeline(tenant_id=tenant, full_refresh=full_refresh, console=console)
+    if summary.failed:
+        raise EarmarkError(summary.failed[0])
+
+
+def ui(
+    host: str = typer.Option("127.0.0.1", help="Interface for the Dagster webserver."),
+    port: int = typer.Option(3000, help="Port for the Dagster webserver."),
+) -> None:
+    """Start the Dagster webserver and daemon on Earmark's Postgres-backed instance."""
+    from earmark.migrate import migrate
+    from earmark.orchestration import PROJECT_ROOT, prepare_dagster_home
+
+    migrate()
+    prepare_dagster_home()
+    dagster = str(Path(sys.executable).with_name("dagster"))
+    workspace = str(PROJECT_ROOT / "workspace.yaml")
+    os.execv(dagster, [dagster, "dev", "-w", workspace, "-h", host, "-p", str(port)])
+
+
+def demo(
+    scale: float = typer.Option(1.0, help="Multiply the demo tenants' journey counts."),
+    seed: int = typer.Option(7, help="Seed for the generated data."),
+) -> None:
+    """Set up demo tenants, generate their data, run the pipeline and print a summary."""
+    from pipelines.operations import run_demo
+
+    summary = run_demo(scale=scale, seed=seed, console=console)
+    if summary.failed:
+        raise EarmarkError(summary.failed[0])
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ingest)
+    app.command()(run)
+    app.command()(ui)
+    app.command()(demo)

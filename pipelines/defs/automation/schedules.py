@@ -1,0 +1,26 @@
+"""The nightly job: at 02:00 UTC, attribute the previous UTC day for every tenant."""
+
+from datetime import datetime, timedelta
+
+import dagster as dg
+
+from pipelines.defs.partitions import daily_partitions
+from pipelines.defs.transform import attribution_dbt_assets
+
+attribution_job = dg.define_asset_job(
+    "attribution_nightly",
+    selection=dg.AssetSelection.assets(attribution_dbt_assets),
+    partitions_def=daily_partitions,
+)
+
+
+def previous_day_partition(scheduled_at: datetime) -> str:
+    """The partition a nightly tick covers: the UTC day before the tick."""
+    return (scheduled_at - timedelta(days=1)).strftime("%Y-%m-%d")
+
+
+@dg.schedule(job=attribution_job, cron_schedule="0 2 * * *", execution_timezone="UTC",
+             default_status=dg.DefaultScheduleStatus.RUNNING)
+def nightly_attribution_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    day = previous_day_partition(context.scheduled_execution_time)
+    return dg.RunRequest(run_key=f"nightly-{day}", partition_key=day)

@@ -1,0 +1,122 @@
+"""The pipeline end to end, as `earmark run` and `earmark demo` drive it through Dagster."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from importlib.resources import files
+
+from rich.console import Console
+from rich.table import Table
+
+from earmark import db, tenancy
+from earmark.migrate import migrate
+from earmark.orchestration import landing_folder, waiting_files
+from pipelines import runner
+
+DEMO_DAYS = 90
+
+
+@dataclass
+class RunSummary:
+    ingested: dict[str, dict] = field(default_factory=dict)
+    attributed: tuple[str, str] | None = None
+    failed: list[str] = field(default_factory=list)
+
+
+def _sql(name: str) -> str:
+    return (files("pipelines") / "sql" / name).read_text("utf-8")
+
+
+def run_pipeline(tenant_id: str | None = None, full_refresh: bool = False,
+                 console: Console | None = None) -> RunSummary:
+    """Ingest every waiting file, then attribute every day that holds events."""
+    console = console or Console()
+    migrate()
+    summary = RunSummary()
+    with db.connect("owner") as conn:
+        if tenant_id is not None:
+            tenant_ids = [str(tenancy.get_tenant(conn, tenant_id).id)]
+        else:
+            tenant_ids = [str(t.id) for t in tenancy.list_tenants(conn) if t.status == "active"]
+    runner.ensure_tenant_partitions(runner.instance(), tenant_ids)
+    for tid in tenant_ids:
+        if not waiting_files(tid):
+            continue
+        with console.status(f"ingesting waiting files for tenant {tid}"):
+            result = runner.ingest(tid, [])
+        if result.success:
+            summary.ingested[tid] = result.metadata
+            console.print(f"ingested {result.metadata.get('files', 0)} file(s) for {tid}: "
+                          f"{result.metadata.get('loaded', 0):,} loaded, "
+                          f"{result.metadata.get('duplicates', 0):,} duplicates, "
+                          f"{result.metadata.get('rejected', 0):,} rejected")
+        else:
+            summary.failed.append(result.error)
+            console.print(f"[red]ingestion failed for {tid}:[/] {result.error}")
+    with db.connect("transformer") as conn:
+        first, _ = conn.execute(_sql("event_date_range.sql"), {"tenant_id": tenant_id and tenant_ids[0]}
+                                ).fetchone()
+    if first is None:
+        console.print("no events yet: nothing to attribute")
+        return summary
+    start, end = _partition_range(first, datetime.now(UTC).date())
+    label = "full refresh" if full_refresh else "incremental"
+    with console.status(f"attributing {start} to {end} ({label}) with dbt"):
+        result = runner.attribute(start, end, full_refresh=full_refresh,
+                                  tenant_id=tenant_id and tenant_ids[0])
+    if result.success:
+        summary.attributed = (start, end)
+        console.print(f"attributed conversions from {start} to {end} ({label}), run {result.run_id}")
+    else:
+        summary.failed.append(result.error)
+        console.print(f"[red]attribution failed:[/] {result.error}")
+    return summary
+
+
+def _partition_range(first: date, today: date) -> tuple[str, str]:
+    """The daily partitions from the first event's day to today (the partition set's earliest day
+    is 2020-01-01; older events are still attributed, since a partition reads its lookback)."""
+    start = max(first, date(2020, 1, 1))
+    return start.isoformat(), max(start, today).isoformat()
+
+
+def run_demo(scale: float = 1.0, seed: int = 7, console: Console | None = None) -> RunSummary:
+    """Demo tenants with generated podcast-campaign data, run through the whole pipeline."""
+    from earmark.demo import demo_tenants, generate_events, write_event_file
+
+    console = console or Console()
+    migrate()
+    start = datetime.now(UTC).date() - timedelta(days=DEMO_DAYS)
+    tenant_ids = []
+    with db.connect("owner") as conn:
+        existing = {t.name: t for t in tenancy.list_tenants(conn)}
+        for index, (name, tier, journeys) in enumerate(demo_tenants(scale)):
+            tenant = existing.get(name) or tenancy.create_tenant(conn, name, tier)
+            tenant_ids.append(str(tenant.id))
+            with console.status(f"generating {journeys:,} journeys for {name}"):
+                events = generate_events(journeys, seed=seed + index, days=DEMO_DAYS, start=start)
+                path = landing_folder(str(tenant.id)) / f"demo-{start.isoformat()}-seed{seed + index}.csv"
+                write_event_file(events, path, "csv")
+            console.print(f"{name} ({tier}): {events.height:,} events landed in {path.parent}")
+    summary = run_pipeline(console=console)
+    print_summary(tenant_ids, console)
+    return summary
+
+
+def print_summary(tenant_ids: list[str], console: Console) -> None:
+    table = Table(title="Earmark demo: per-tenant summary")
+    for column, justify in (("tenant", "left"), ("tier", "left"), ("events", "right"),
+                            ("touchpoints", "right"), ("conversions", "right"), ("revenue", "right"),
+                            ("rejected", "right"), ("attributed (linear)", "right"),
+                            ("top channel: first / last / linear", "left")):
+        table.add_column(column, justify=justify)
+    with db.connect("transformer") as conn:
+        rows = conn.execute(_sql("tenant_summary.sql"), {"tenant_ids": tenant_ids}).fetchall()
+    for (name, tier, events, touchpoints, conversions, revenue, rejected, attributed,
+         top_first, top_last, top_linear) in rows:
+        table.add_row(
+            name, tier, f"{events:,}", f"{touchpoints:,}", f"{conversions:,}", f"{revenue:,.2f}",
+            f"{rejected:,}", f"{attributed or 0:,.1f}", f"{top_first} / {top_last} / {top_linear}",
+        )
+    console.print(table)

@@ -1,0 +1,107 @@
+"""Run Earmark's assets in-process on the persistent instance, for the CLI (`earmark ingest|run`).
+
+Runs go through Dagster exactly as scheduled runs do, so they show up in the UI with their logs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import dagster as dg
+
+from earmark.errors import EarmarkError
+from earmark.orchestration import prepare_dagster_home
+from pipelines.defs.partitions import TENANTS_PARTITION
+from pipelines.resources import EarmarkDatabase
+
+
+class PipelineFailed(EarmarkError):
+    """A Dagster run failed; the message is the failing step's own sentence."""
+
+
+@dataclass
+class StepOutcome:
+    success: bool
+    run_id: str
+    metadata: dict = field(default_factory=dict)
+    error: str | None = None
+
+
+def instance() -> dg.DagsterInstance:
+    prepare_dagster_home()
+    return dg.DagsterInstance.get()
+
+
+def ensure_tenant_partitions(inst: dg.DagsterInstance, tenant_ids: list[str]) -> None:
+    known = set(inst.get_dynamic_partitions(TENANTS_PARTITION))
+    missing = [t for t in tenant_ids if t not in known]
+    if missing:
+        inst.add_dynamic_partitions(TENANTS_PARTITION, missing)
+
+
+def outcome(result: dg.ExecuteInProcessResult, asset_key: str | None = None) -> StepOutcome:
+    metadata: dict = {}
+    if asset_key is not None:
+        for materialization in result.asset_materializations_for_node(asset_key):
+            metadata = {k: v.value for k, v in materialization.metadata.items()}
+    error = None
+    if not result.success:
+        error = _failure_sentence(result)
+    return StepOutcome(result.success, result.run_id, metadata, error)
+
+
+def _failure_sentence(result: dg.ExecuteInProcessResult) -> str:
+    for event in result.get_step_failure_events():
+        data = event.step_failure_data
+        if data.user_failure_data and data.user_failure_data.description:
+            return data.user_failure_data.description
+        if data.error:
+            return data.error.message.strip().splitlines()[-1]
+    return f"Dagster run {result.run_id} failed; see `earmark ui` for its logs."
+
+
+# In-process runs print every event to the console by default; the CLI shows its own summary and
+# the full logs stay in the event log for the UI.
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
+
+def ingest(tenant_id: str, paths: list[str]) -> StepOutcome:
+    from pipelines.defs.ingest import ingest_batches_balanced, raw_events
+
+    inst = instance()
+    ensure_tenant_partitions(inst, [tenant_id])
+    result = dg.materialize(
+        [raw_events, ingest_batches_balanced],
+        partition_key=tenant_id,
+        run_config={"ops": {"raw_events": {"config": {"paths": paths}}}, **QUIET},
+        resources={"database": EarmarkDatabase()},
+        instance=inst,
+        raise_on_error=False,
+        tags={"earmark/trigger": "cli"},
+    )
+    return outcome(result, "raw_events")
+
+
+def attribute(start: str, end: str, *, full_refresh: bool = False,
+              tenant_id: str | None = None) -> StepOutcome:
+    """One run of the attribution models over the UTC days start..end (inclusive)."""
+    from dagster._core.storage.tags import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+    )
+
+    from pipelines.defs.transform import attribution_dbt_assets, attribution_run_config, dbt_resource
+
+    result = dg.materialize(
+        [attribution_dbt_assets],
+        run_config={**attribution_run_config(full_refresh=full_refresh, tenant_id=tenant_id), **QUIET},
+        resources={"dbt": dbt_resource(), "database": EarmarkDatabase()},
+        instance=instance(),
+        raise_on_error=False,
+        tags={
+            ASSET_PARTITION_RANGE_START_TAG: start,
+            ASSET_PARTITION_RANGE_END_TAG: end,
+            "earmark/trigger": "cli",
+        },
+    )
+    return outcome(result)
