@@ -12,7 +12,7 @@ from importlib.metadata import entry_points
 import typer
 from rich.console import Console
 
-from earmark.cli import database, keys, serving, tenants
+from earmark.cli import attribution, bench, database, keys, serving, tenants
 from earmark.errors import EarmarkError
 
 app = typer.Typer(
@@ -26,6 +26,8 @@ app.add_typer(database.app, name="db")
 app.command("migrate")(database.migrate)
 app.add_typer(tenants.app, name="tenants")
 app.add_typer(keys.app, name="keys")
+app.add_typer(attribution.app, name="attribution")
+app.add_typer(bench.app, name="bench")
 app.command("serve")(serving.serve)
 # The runtimes add their own commands (`earmark run`, `earmark ingest`, ...) through the
 # "earmark.cli" entry point, so the core never imports them.

@@ -8,6 +8,7 @@ reason. Row numbers are 1-based data rows: in a CSV, row 1 is the line after the
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ class RawFile:
     rows: pl.DataFrame  # string columns + ROW
     malformed: pl.DataFrame  # ROW, reason, record
     total_rows: int
+    sha256: str = ""
 
 
 def file_format(path: Path) -> str:
@@ -42,9 +44,12 @@ def read(path: Path) -> RawFile:
     if not path.is_file():
         raise IngestFileError(f"{path} does not exist or is not a file.")
     fmt = file_format(path)
-    if fmt == "parquet":
-        return _read_parquet(path)
     data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if fmt == "parquet":
+        raw = _read_parquet(path, data)
+        raw.sha256 = digest
+        return raw
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -52,7 +57,9 @@ def read(path: Path) -> RawFile:
             f"{path.name} is not valid UTF-8 (bad byte at offset {exc.start}); re-export it as UTF-8."
         ) from None
     data = data.removeprefix(b"\xef\xbb\xbf")
-    return _read_csv(path, data) if fmt == "csv" else _read_jsonl(path, data)
+    raw = _read_csv(path, data) if fmt == "csv" else _read_jsonl(path, data)
+    raw.sha256 = digest
+    return raw
 
 
 def _malformed(rows: list[tuple[int, str, str]]) -> pl.DataFrame:
@@ -158,9 +165,9 @@ def _as_text(value) -> str | None:
     return json.dumps(value)
 
 
-def _read_parquet(path: Path) -> RawFile:
+def _read_parquet(path: Path, data: bytes) -> RawFile:
     try:
-        frame = pl.read_parquet(path)
+        frame = pl.read_parquet(io.BytesIO(data))
     except Exception:
         raise IngestFileError(
             f"{path.name} is not a readable Parquet file; check how it was written."

@@ -1,0 +1,1 @@
+"""The read API (FastAPI): imports `earmark`, never `pipelines`."""

@@ -1,0 +1,57 @@
+"""The app factory: wires settings, the pool, routers, problem handlers. Run with `earmark serve`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, Depends, FastAPI
+
+from api import problems
+from api.auth import KeyCache
+from api.database import make_pool
+from api.deps import Services, refuse_unknown_query
+from api.routers import attribution, health, keys, tenant_settings, tenants
+from api.settings import ApiSettings, get_api_settings
+from api.usage import UsageCounter
+from earmark.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, api_settings: ApiSettings | None = None,
+               conninfo: str | None = None) -> FastAPI:
+    """`conninfo` overrides the API role's URL (tests point it at a server that is not there)."""
+    settings = settings or get_settings()
+    api_settings = api_settings or get_api_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = make_pool(api_settings, conninfo)
+        await pool.open(wait=False)
+        services = Services(pool=pool, keys=KeyCache(api_settings.key_cache_seconds), usage=UsageCounter(),
+                            settings=settings, api_settings=api_settings)
+        app.state.services = services
+        flusher = asyncio.create_task(services.usage.run(pool, api_settings.usage_flush_seconds))
+        try:
+            yield
+        finally:
+            flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flusher
+            await services.usage.flush(pool)
+            await pool.close()
+
+    app = FastAPI(
+        title="Earmark API",
+        version="1",
+        summary="Read attribution for podcast advertising, one tenant per API key.",
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    app.include_router(health.router, dependencies=[Depends(refuse_unknown_query)])
+    v1 = APIRouter(prefix="/api/v1")
+    for module in (attribution, tenant_settings, keys, tenants):
+        v1.include_router(module.router)
+    app.include_router(v1)
+    return app

@@ -1,0 +1,107 @@
+"""The caller's tenant: its attribution settings, its quotas and this month's usage."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict
+
+from api.database import query
+from api.deps import ReadTenant, ServicesDep, WriteSettings
+from api.problems import ERROR_RESPONSES, Problem
+from api.session import TenantSession
+from api.types import json_float, json_int
+from earmark.tenancy import tier_limits
+
+router = APIRouter(tags=["tenant"], responses={k: ERROR_RESPONSES[k] for k in (401, 403, 422, 429)})
+
+
+class AttributionSettings(BaseModel):
+    lookback_days: int
+    time_decay_half_life_days: float
+    position_first_weight: float
+    position_last_weight: float
+    currency: str
+    time_zone: str
+    updated_at: datetime
+
+
+class SettingsUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lookback_days: json_int(ge=1, le=365) | None = None
+    time_decay_half_life_days: json_float(gt=0, le=3650) | None = None
+    position_first_weight: json_float(ge=0, le=1) | None = None
+    position_last_weight: json_float(ge=0, le=1) | None = None
+
+
+class Quotas(BaseModel):
+    tier: str
+    events_per_month: int
+    api_requests_per_minute: int
+    api_requests_per_month: int
+    storage_bytes: int
+
+
+class Usage(BaseModel):
+    period_start: date
+    events_ingested: int
+    api_requests: int
+    storage_bytes: int
+    quotas: Quotas
+
+
+async def _one(session: TenantSession, name: str) -> dict:
+    return await session.one(query(name), {"tenant_id": session.tenant_id})
+
+
+@router.get("/settings", response_model=AttributionSettings)
+async def read_settings(session: ReadTenant) -> AttributionSettings:
+    """The attribution settings of the key's tenant."""
+    return await _one(session, "tenant_settings_get")
+
+
+@router.patch("/settings", response_model=AttributionSettings, responses={400: ERROR_RESPONSES[400]})
+async def update_settings(session: WriteSettings, body: SettingsUpdate) -> AttributionSettings:
+    """Change attribution settings (scope settings:write); weights must sum to at most 1."""
+    async with session.transaction():
+        current = await _one(session, "tenant_settings_get")
+        first = (
+            current["position_first_weight"] if body.position_first_weight is None
+            else body.position_first_weight
+        )
+        last = (
+            current["position_last_weight"] if body.position_last_weight is None
+            else body.position_last_weight
+        )
+        _check_weights(first, last)
+        return await session.one(
+            query("tenant_settings_update"), {"tenant_id": session.tenant_id, **body.model_dump()}
+        )
+
+
+def _check_weights(first: float, last: float) -> None:
+    if first + last > 1 + 1e-9:
+        raise Problem(
+            422,
+            "validation-error",
+            f"position_first_weight + position_last_weight is {first + last:g}; it must be at most 1.",
+        )
+
+
+@router.get("/usage", response_model=Usage)
+async def usage(session: ReadTenant, services: ServicesDep) -> Usage:
+    """This month's usage (UTC) beside the tier's quotas; API requests include unflushed counts."""
+    row = await _one(session, "usage_current")
+    tier = session.principal.tier
+    row["api_requests"] = max(row["api_requests"], services.usage.month_total(session.tenant_id))
+    return Usage(**row, quotas=Quotas(tier=tier, **vars(tier_limits()[tier])))
+
+
+@router.get("/quotas", response_model=Quotas)
+async def quotas(session: ReadTenant) -> Quotas:
+    """The limits of the tenant's tier."""
+    await session.admit()  # reads no table, but still counts against the rate limit
+    tier = session.principal.tier
+    return Quotas(tier=tier, **vars(tier_limits()[tier]))

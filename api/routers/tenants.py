@@ -1,0 +1,107 @@
+"""Tenant administration for platform keys (tenants:admin); tenant keys get 403 here.
+
+The API role cannot see across tenants, so these calls go through SECURITY DEFINER functions that
+act only for a caller proving it holds a live platform key (migration 0010).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import psycopg
+from fastapi import APIRouter, Query
+from psycopg.rows import dict_row
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.database import query
+from api.deps import AdminTenants, PlatformContext
+from api.problems import ERROR_RESPONSES, Problem, not_found
+
+router = APIRouter(prefix="/tenants", tags=["tenants"],
+                   responses={k: ERROR_RESPONSES[k] for k in (401, 403, 422)})
+
+Tier = Literal["free", "standard", "enterprise"]
+Status = Literal["active", "suspended", "deleted"]
+
+
+class TenantOut(BaseModel):
+    id: UUID
+    name: str
+    tier: Tier
+    status: Status
+    created_at: datetime
+
+
+class TenantList(BaseModel):
+    data: list[TenantOut]
+    has_more: bool
+
+
+class TenantCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200, pattern=r"\S")
+    tier: Tier = "standard"
+
+
+class TenantUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tier: Tier | None = None
+    status: Status | None = None
+
+
+async def _call(ctx: PlatformContext, statement: str, **params) -> list[dict]:
+    try:
+        async with ctx.conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(query(statement), {**ctx.proof, **params})
+            return await cur.fetchall()
+    except psycopg.errors.InsufficientPrivilege:
+        raise Problem(401, "unauthorized", "This platform key is no longer valid.") from None
+
+
+@router.get("", response_model=TenantList)
+async def list_tenants(ctx: AdminTenants, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                       starting_after: UUID | None = None) -> TenantList:
+    """Every tenant, oldest first; page on with starting_after=<last id>."""
+    after_created = None
+    if starting_after is not None:
+        found = await _call(ctx, "platform_get_tenant", tenant_id=starting_after)
+        if not found:
+            raise not_found(f"No tenant {starting_after} to start after.")
+        after_created = found[0]["created_at"]
+    rows = await _call(ctx, "platform_list_tenants", limit=limit + 1, after_created=after_created,
+                       after_id=starting_after)
+    return TenantList(data=rows[:limit], has_more=len(rows) > limit)
+
+
+@router.post("", response_model=TenantOut, status_code=201,
+             responses={k: ERROR_RESPONSES[k] for k in (400, 409)})
+async def create_tenant(ctx: AdminTenants, body: TenantCreate) -> TenantOut:
+    """Create a tenant with default attribution settings."""
+    try:
+        async with ctx.conn.transaction():
+            rows = await _call(ctx, "platform_create_tenant", name=body.name.strip(), tier=body.tier)
+    except psycopg.errors.UniqueViolation:
+        raise Problem(409, "conflict", f"A tenant named {body.name.strip()!r} already exists.") from None
+    return rows[0]
+
+
+@router.get("/{tenant_id}", response_model=TenantOut, responses={404: ERROR_RESPONSES[404]})
+async def get_tenant(ctx: AdminTenants, tenant_id: UUID) -> TenantOut:
+    rows = await _call(ctx, "platform_get_tenant", tenant_id=tenant_id)
+    if not rows:
+        raise not_found(f"No tenant {tenant_id}.")
+    return rows[0]
+
+
+@router.patch("/{tenant_id}", response_model=TenantOut,
+              responses={k: ERROR_RESPONSES[k] for k in (400, 404)})
+async def update_tenant(ctx: AdminTenants, tenant_id: UUID, body: TenantUpdate) -> TenantOut:
+    """Change a tenant's tier or status (suspended tenants' keys get 403 within the key cache TTL)."""
+    rows = await _call(ctx, "platform_update_tenant", tenant_id=tenant_id, tier=body.tier, status=body.status)
+    if not rows:
+        raise not_found(f"No tenant {tenant_id}.")
+    return rows[0]

@@ -1,0 +1,29 @@
+"""API-only knobs (prefix EARMARK_API_); the secret and the database come from earmark.settings."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ApiSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EARMARK_API_", extra="ignore")
+
+    pool_min_size: int = Field(default=2, ge=1)
+    pool_max_size: int = Field(default=8, ge=1)
+    # A revoked key must stop working within 60 s; the key cache is the only thing that delays it.
+    key_cache_seconds: float = Field(default=30, gt=0, le=60)
+    # Request counts and last_used_at are written in batches, not on every request.
+    usage_flush_seconds: float = Field(default=2, gt=0, le=60)
+    # A GCRA bucket holds this many seconds of a tier's per-minute rate as burst.
+    burst_seconds: float = Field(default=10, gt=0, le=60)
+    # Multiplies every tier's per-minute rate; the benchmark raises it so that the limiter still runs
+    # its upsert on every request but does not refuse the load generator.
+    rate_limit_scale: float = Field(default=1.0, gt=0)
+
+
+@lru_cache
+def get_api_settings() -> ApiSettings:
+    return ApiSettings()

@@ -1,0 +1,10 @@
+-- A null leaves the setting as it is; the table's checks repeat the API's validation.
+update app.tenant_settings
+set lookback_days = coalesce(%(lookback_days)s, lookback_days),
+    time_decay_half_life_days = coalesce(%(time_decay_half_life_days)s, time_decay_half_life_days),
+    position_first_weight = coalesce(%(position_first_weight)s, position_first_weight),
+    position_last_weight = coalesce(%(position_last_weight)s, position_last_weight),
+    updated_at = now()
+where tenant_id = %(tenant_id)s
+returning lookback_days, time_decay_half_life_days, position_first_weight, position_last_weight, currency,
+    time_zone, updated_at

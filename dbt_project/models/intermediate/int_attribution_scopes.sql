@@ -1,0 +1,135 @@
+{{ config(indexes=[{"columns": ["tenant_id", "conversion_date"]}]) }}
+{#
+  The (tenant, conversion date) pairs this run recomputes; the incremental models read only these.
+  A date is in scope when
+    - the partition window (vars attribution_start_date .. attribution_end_date, end exclusive) covers it;
+    - an event loaded since the tenant's last run can change it: from the event's date to its lookback later
+      (a late touch joins paths up to lookback days on; a late conversion cuts the path of the next one);
+    - the tenant has never been run, its settings changed since its last run, attribution_all_dates is set,
+      or this is a --full-refresh: then every date from its first to its last event.
+  The last run is read from fct_attribution_runs without ref() on purpose: it is the previous run's
+  bookkeeping, not an input of this run (a ref would be a cycle).
+#}
+{%- set runs = adapter.get_relation(database=target.database, schema=target.schema,
+                                     identifier='fct_attribution_runs') if execute else none -%}
+{%- set tenant = var('attribution_tenant_id') -%}
+{%- set start_date = var('attribution_start_date') -%}
+{%- set end_date = var('attribution_end_date') -%}
+{%- set every_date = flags.FULL_REFRESH or var('attribution_all_dates') -%}
+
+with settings as (
+    select *
+    from {{ ref('stg_app__tenant_settings') }}
+    {% if tenant %}where tenant_id = '{{ tenant }}'::uuid{% endif %}
+),
+
+last_runs as (
+    {% if runs is not none and not every_date %}
+    select distinct on (tenant_id)
+        tenant_id,
+        computed_at,
+        lookback_days,
+        time_decay_half_life_days,
+        position_first_weight,
+        position_last_weight
+    from {{ runs }}
+    order by tenant_id, computed_at desc
+    {% else %}
+    select
+        null::uuid as tenant_id,
+        null::timestamptz as computed_at,
+        null::integer as lookback_days,
+        null::double precision as time_decay_half_life_days,
+        null::double precision as position_first_weight,
+        null::double precision as position_last_weight
+    where false
+    {% endif %}
+),
+
+tenant_states as (
+    select
+        settings.tenant_id,
+        settings.lookback_days,
+        last_runs.computed_at as last_computed_at,
+        last_runs.tenant_id is null
+        or settings.settings_updated_at > last_runs.computed_at
+        or settings.lookback_days is distinct from last_runs.lookback_days
+        or settings.time_decay_half_life_days is distinct from last_runs.time_decay_half_life_days
+        or settings.position_first_weight is distinct from last_runs.position_first_weight
+        or settings.position_last_weight is distinct from last_runs.position_last_weight
+            as recompute_every_date
+    from settings
+    left join last_runs on last_runs.tenant_id = settings.tenant_id
+),
+
+every_date_spans as (
+    select
+        tenant_states.tenant_id,
+        (event_span.first_at at time zone 'UTC')::date as first_date,
+        (event_span.last_at at time zone 'UTC')::date as last_date
+    from tenant_states
+    -- min/max per tenant are two probes of the (tenant_id, occurred_at) index
+    cross join lateral (
+        select
+            min(events.occurred_at) as first_at,
+            max(events.occurred_at) as last_at
+        from {{ ref('stg_raw__events') }} as events
+        where events.tenant_id = tenant_states.tenant_id
+    ) as event_span
+    where {{ 'true' if every_date else 'tenant_states.recompute_every_date' }}
+      and event_span.first_at is not null
+),
+
+late_event_spans as (
+    {% if every_date %}
+    select null::uuid as tenant_id, null::date as first_date, null::date as last_date where false
+    {% else %}
+    select
+        new_days.tenant_id,
+        new_days.event_date as first_date,
+        new_days.event_date + tenant_states.lookback_days as last_date
+    from (
+        select distinct
+            events.tenant_id,
+            (events.occurred_at at time zone 'UTC')::date as event_date
+        from {{ ref('stg_raw__events') }} as events
+        join tenant_states on tenant_states.tenant_id = events.tenant_id
+        where events.loaded_at > tenant_states.last_computed_at
+          and not tenant_states.recompute_every_date
+    ) as new_days
+    join tenant_states on tenant_states.tenant_id = new_days.tenant_id
+    {% endif %}
+),
+
+window_spans as (
+    {% if start_date and end_date %}
+    select
+        tenant_id,
+        '{{ start_date }}'::date as first_date,
+        '{{ end_date }}'::date - 1 as last_date
+    from tenant_states
+    {% else %}
+    select null::uuid as tenant_id, null::date as first_date, null::date as last_date where false
+    {% endif %}
+),
+
+spans as (
+    select * from every_date_spans
+    union all
+    select * from late_event_spans
+    union all
+    select * from window_spans
+),
+
+scoped_dates as (
+    select distinct
+        spans.tenant_id,
+        day::date as conversion_date
+    from spans
+    cross join lateral generate_series(spans.first_date, spans.last_date, interval '1 day') as day
+)
+
+select
+    tenant_id,
+    conversion_date
+from scoped_dates

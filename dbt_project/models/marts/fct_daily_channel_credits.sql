@@ -1,0 +1,57 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['tenant_id', 'conversion_date'],
+    indexes=[{'columns': ['tenant_id', 'conversion_date']}],
+) }}
+-- depends_on: {{ ref('int_attribution_scopes') }}
+-- Credit (conversions) and revenue credit per day, channel, campaign and model. Groups a model gives
+-- no credit to stay as zeros, so models compare side by side over the same rows.
+
+with weighted as (
+    select * from {{ ref('int_conversion_touches_weighted') }}
+    {% if is_incremental() %}
+    where (tenant_id, conversion_date) in (
+        select tenant_id, conversion_date from {{ ref('int_attribution_scopes') }}
+    )
+    {% endif %}
+),
+
+daily as (
+    -- aggregate all five models in one pass, then unpivot the small result
+    select
+        tenant_id,
+        conversion_date,
+        channel,
+        campaign_id,
+        sum(first_touch_credit) as first_touch_credit,
+        sum(first_touch_credit * revenue) as first_touch_revenue,
+        sum(last_touch_credit) as last_touch_credit,
+        sum(last_touch_credit * revenue) as last_touch_revenue,
+        sum(linear_credit) as linear_credit,
+        sum(linear_credit * revenue) as linear_revenue,
+        sum(time_decay_credit) as time_decay_credit,
+        sum(time_decay_credit * revenue) as time_decay_revenue,
+        sum(position_based_credit) as position_based_credit,
+        sum(position_based_credit * revenue) as position_based_revenue
+    from weighted
+    group by tenant_id, conversion_date, channel, campaign_id
+)
+
+select
+    daily.tenant_id,
+    daily.conversion_date,
+    models.model,
+    daily.channel,
+    daily.campaign_id,
+    models.conversions,
+    models.revenue
+from daily
+cross join lateral (
+    values
+        ('first_touch', daily.first_touch_credit, daily.first_touch_revenue),
+        ('last_touch', daily.last_touch_credit, daily.last_touch_revenue),
+        ('linear', daily.linear_credit, daily.linear_revenue),
+        ('time_decay', daily.time_decay_credit, daily.time_decay_revenue),
+        ('position_based', daily.position_based_credit, daily.position_based_revenue)
+) as models (model, conversions, revenue)

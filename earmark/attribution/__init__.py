@@ -1,0 +1,1 @@
+"""Attribution: dbt environment, export and benchmark (the SQL itself lives in dbt_project/)."""

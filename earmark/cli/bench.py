@@ -1,0 +1,28 @@
+"""`earmark bench attribution`: the attribution benchmark (results belong in bench/RESULTS.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(help="Benchmarks.", no_args_is_help=True)
+
+
+@app.command()
+def attribution(
+    journeys: int = typer.Option(1_000_000, "--journeys", help="Synthetic journeys (~3.7 touches each)."),
+    events: Path | None = typer.Option(None, "--events", help="A canonical event file (CSV or Parquet)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Load events, run a full recompute, add one more day, run the incremental; report the timings."""
+    from earmark.attribution.bench import run_benchmark
+    from earmark.attribution.dbt_env import dbt_executable
+
+    result = run_benchmark(journeys, events, dbt=dbt_executable())
+    if as_json:
+        print(json.dumps(result))
+        return
+    for key, value in result.items():
+        typer.echo(f"{key}: {value}")

@@ -1,0 +1,30 @@
+"""The dbt project as Dagster sees it: import-light, the manifest parsed only when it is missing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from dagster_dbt import DbtCliResource, DbtProject
+
+from earmark.attribution.dbt_env import DBT_PROJECT_DIR, dbt_executable
+
+attribution_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def manifest_path() -> Path:
+    """The manifest, written by `dbt parse` on first use (a fresh clone has none; needs no database)."""
+    path = attribution_project.manifest_path
+    if not path.exists():
+        subprocess.run(
+            [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+             "--profiles-dir", str(DBT_PROJECT_DIR)],
+            check=True, cwd=DBT_PROJECT_DIR, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        )
+    return path
+
+
+def dbt_resource() -> DbtCliResource:
+    """The dbt CLI resource; the connection comes from EARMARK_DBT_* (see earmark.attribution.dbt_env)."""
+    return DbtCliResource(project_dir=attribution_project, dbt_executable=dbt_executable())

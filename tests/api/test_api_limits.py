@@ -1,0 +1,61 @@
+"""GCRA rate limits (exact under concurrency) and monthly request quotas."""
+
+import asyncio
+from datetime import UTC, datetime
+
+import psycopg
+
+from api import ratelimit
+from earmark import db
+
+
+def test_eight_racing_clients_against_a_burst_of_20_get_exactly_20(database, make_tenant):
+    tenant = make_tenant()
+    key_id = tenant.id  # any uuid names the key bucket
+    # One request per hour refills nothing during the race; only the burst counts.
+    bucket = ratelimit.Bucket(per_minute=1 / 60, burst=20)
+
+    async def client(conn: psycopg.AsyncConnection) -> int:
+        admitted = 0
+        for _ in range(5):
+            decision = await ratelimit.take(conn, tenant.id, key_id, bucket, bucket)
+            admitted += decision.allowed
+        return admitted
+
+    async def race() -> list[int]:
+        conns = [await psycopg.AsyncConnection.connect(db.url("api"), autocommit=True) for _ in range(8)]
+        try:
+            return await asyncio.gather(*(client(c) for c in conns))
+        finally:
+            for conn in conns:
+                await conn.close()
+
+    admitted = asyncio.run(race())
+    assert sum(admitted) == 20
+
+
+def test_over_the_limit_is_429_with_retry_after(make_client, make_tenant, make_key):
+    client = make_client(burst_seconds=0.1)  # free tier: 600/min, so a burst of one
+    caller = make_key(make_tenant("free"))
+    first = client.get("/api/v1/quotas", headers=caller.headers)
+    assert first.status_code == 200 and first.headers["x-ratelimit-limit"] == "1"
+    second = client.get("/api/v1/quotas", headers=caller.headers)
+    assert second.status_code == 429
+    assert second.json()["type"].endswith("/rate-limited")
+    assert int(second.headers["retry-after"]) >= 1
+
+
+def test_the_monthly_request_quota_is_enforced(client, make_tenant, make_key):
+    tenant = make_tenant("free")
+    caller = make_key(tenant)
+    with db.connect("owner") as conn:
+        conn.execute(
+            "insert into app.tenant_usage (tenant_id, period_start, api_requests) values (%s, %s, %s)",
+            [tenant.id, datetime.now(UTC).date().replace(day=1), 1_000_000])
+        conn.commit()
+    answer = client.get("/api/v1/quotas", headers=caller.headers)
+    assert answer.status_code == 429
+    problem = answer.json()
+    assert problem["type"].endswith("/quota-exceeded")
+    assert (problem["quota"], problem["limit"]) == ("api_requests_per_month", 1_000_000)
+    assert int(answer.headers["retry-after"]) > 0
