@@ -33,7 +33,9 @@ def prepare_dagster_home(settings: Settings | None = None) -> Path:
     if not target.exists() or target.read_bytes() != DAGSTER_YAML.read_bytes():
         shutil.copyfile(DAGSTER_YAML, target)
     os.environ["DAGSTER_HOME"] = str(home)
-    os.environ["EARMARK_DAGSTER_PG_URL"] = dagster_storage_url(settings)
+    # An explicit URL (docker-compose sets one) wins; otherwise the owner's, on the same server.
+    if not os.environ.get("EARMARK_DAGSTER_PG_URL") or settings.uses_embedded_server:
+        os.environ["EARMARK_DAGSTER_PG_URL"] = dagster_storage_url(settings)
     return home
 
 

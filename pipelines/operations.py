@@ -105,18 +105,17 @@ def run_demo(scale: float = 1.0, seed: int = 7, console: Console | None = None) 
 
 
 def print_summary(tenant_ids: list[str], console: Console) -> None:
-    table = Table(title="Earmark demo: per-tenant summary")
-    for column, justify in (("tenant", "left"), ("tier", "left"), ("events", "right"),
-                            ("touchpoints", "right"), ("conversions", "right"), ("revenue", "right"),
-                            ("rejected", "right"), ("attributed (linear)", "right"),
-                            ("top channel: first / last / linear", "left")):
-        table.add_column(column, justify=justify)
+    table = Table(title="Earmark demo: per-tenant summary", title_justify="left")
+    for column in ("tenant", "tier", "events", "conversions", "revenue", "rejected", "attributed",
+                   "top channel"):
+        table.add_column(column, justify="left" if column in ("tenant", "tier", "top channel") else "right",
+                         no_wrap=column != "tenant")
     with db.connect("transformer") as conn:
         rows = conn.execute(_sql("tenant_summary.sql"), {"tenant_ids": tenant_ids}).fetchall()
-    for (name, tier, events, touchpoints, conversions, revenue, rejected, attributed,
-         top_first, top_last, top_linear) in rows:
-        table.add_row(
-            name, tier, f"{events:,}", f"{touchpoints:,}", f"{conversions:,}", f"{revenue:,.2f}",
-            f"{rejected:,}", f"{attributed or 0:,.1f}", f"{top_first} / {top_last} / {top_linear}",
-        )
+    for name, tier, events, conversions, revenue, rejected, attributed, top_channel in rows:
+        table.add_row(name, tier, f"{events:,}", f"{conversions:,}", f"{revenue:,.0f}", f"{rejected:,}",
+                      f"{attributed:,.0f}", top_channel or "-")
     console.print(table)
+    console.print("attributed = conversions credited under the linear model (all five models sum the same); "
+                  "top channel = most last-touch conversions. Explore with `earmark ui` or "
+                  "`earmark attribution export --tenant ID`.")

@@ -1,7 +1,7 @@
 """GCRA rate limits (exact under concurrency) and monthly request quotas."""
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 
@@ -59,3 +59,24 @@ def test_the_monthly_request_quota_is_enforced(client, make_tenant, make_key):
     assert problem["type"].endswith("/quota-exceeded")
     assert (problem["quota"], problem["limit"]) == ("api_requests_per_month", 1_000_000)
     assert int(answer.headers["retry-after"]) > 0
+
+
+def test_a_request_refused_by_the_tenant_bucket_costs_its_key_nothing(database, make_tenant):
+    tenant = make_tenant()
+    key_id = tenant.id
+    hourly = timedelta(hours=1)
+    key = ratelimit.Bucket(per_minute=1 / 60, burst=10)
+    tenant_bucket = ratelimit.Bucket(per_minute=1 / 60, burst=2)
+
+    async def three() -> list[bool]:
+        async with await psycopg.AsyncConnection.connect(db.url("api"), autocommit=True) as conn:
+            taken = [await ratelimit.take(conn, tenant.id, key_id, key, tenant_bucket) for _ in range(3)]
+        return [decision.allowed for decision in taken]
+
+    assert asyncio.run(three()) == [True, True, False]
+    with db.connect("owner") as conn:
+        left = dict(conn.execute(
+            "select bucket, tat - now() from app.rate_limits where tenant_id = %s", [tenant.id]).fetchall())
+    # Two admitted requests pushed each bucket two intervals ahead; the refused third pushed neither.
+    for bucket in (f"key:{key_id}", "tenant"):
+        assert 2 * hourly - timedelta(minutes=1) < left[bucket] <= 2 * hourly, bucket

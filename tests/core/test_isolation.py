@@ -4,8 +4,7 @@ import psycopg
 import pytest
 
 from earmark import db
-
-from .catalog import isolation_violations
+from isolation_catalog import isolation_violations
 
 
 def test_catalog_has_rls_on_every_tenant_table(database):
@@ -60,6 +59,8 @@ def test_api_role_cannot_insert_without_or_across_tenants(make_tenant, api_conn)
             "insert into app.tenant_usage (tenant_id, period_start) values (%s, current_date)", [other.id])
     api_conn.rollback()
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        api_conn.execute("insert into raw.events (tenant_id, event_id, user_id, occurred_at, event_type, "
-                         "channel, batch_id) values (%s, 'e', 'u', now(), 'touchpoint', 'x', gen_random_uuid())",
-                         [tenant.id])
+        api_conn.execute(
+            "insert into raw.events (tenant_id, event_id, user_id, occurred_at, event_type, channel, "
+            "batch_id) values (%s, 'e', 'u', now(), 'touchpoint', 'x', gen_random_uuid())",
+            [tenant.id],
+        )

@@ -8,8 +8,8 @@
 -- Credit (conversions) and revenue credit per day, channel, campaign and model. Groups a model gives
 -- no credit to stay as zeros, so models compare side by side over the same rows.
 
-with weighted as (
-    select * from {{ ref('int_conversion_touches_weighted') }}
+with touches as (
+    select * from {{ ref('fct_touch_credits') }}
     {% if is_incremental() %}
     where (tenant_id, conversion_date) in (
         select tenant_id, conversion_date from {{ ref('int_attribution_scopes') }}
@@ -18,23 +18,23 @@ with weighted as (
 ),
 
 daily as (
-    -- aggregate all five models in one pass, then unpivot the small result
+    -- aggregate all five models in one pass over the wide touch credits, then unpivot the small result
     select
         tenant_id,
         conversion_date,
         channel,
         campaign_id,
         sum(first_touch_credit) as first_touch_credit,
-        sum(first_touch_credit * revenue) as first_touch_revenue,
+        sum(first_touch_revenue_credit) as first_touch_revenue,
         sum(last_touch_credit) as last_touch_credit,
-        sum(last_touch_credit * revenue) as last_touch_revenue,
+        sum(last_touch_revenue_credit) as last_touch_revenue,
         sum(linear_credit) as linear_credit,
-        sum(linear_credit * revenue) as linear_revenue,
+        sum(linear_revenue_credit) as linear_revenue,
         sum(time_decay_credit) as time_decay_credit,
-        sum(time_decay_credit * revenue) as time_decay_revenue,
+        sum(time_decay_revenue_credit) as time_decay_revenue,
         sum(position_based_credit) as position_based_credit,
-        sum(position_based_credit * revenue) as position_based_revenue
-    from weighted
+        sum(position_based_revenue_credit) as position_based_revenue
+    from touches
     group by tenant_id, conversion_date, channel, campaign_id
 )
 

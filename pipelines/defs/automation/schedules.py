@@ -4,13 +4,11 @@ from datetime import datetime, timedelta
 
 import dagster as dg
 
-from pipelines.defs.partitions import daily_partitions
 from pipelines.defs.transform import attribution_dbt_assets
 
 attribution_job = dg.define_asset_job(
     "attribution_nightly",
     selection=dg.AssetSelection.assets(attribution_dbt_assets),
-    partitions_def=daily_partitions,
 )
 
 

@@ -7,8 +7,7 @@ from pipelines.defs.ingest.assets import raw_events
 from pipelines.defs.partitions import TENANTS_PARTITION
 from pipelines.resources import EarmarkDatabase
 
-ingest_job = dg.define_asset_job("ingest_landed_files", selection=[raw_events],
-                                 partitions_def=raw_events.partitions_def)
+ingest_job = dg.define_asset_job("ingest_landed_files", selection=[raw_events])
 
 
 @dg.sensor(job=ingest_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)

@@ -1,0 +1,68 @@
+"""What the wire accepts, as the OpenAPI schema promises: strict dates and numbers, 405 with Allow."""
+
+from datetime import UTC, datetime, timedelta
+
+
+def test_dates_must_be_iso_dates(client, make_tenant, make_key):
+    caller = make_key(make_tenant())
+    for value in ("0", "1700000000", "2026-13-01", "2026-1-5", "2026-01-01T00:00:00Z"):
+        answer = client.get("/api/v1/attribution/channels", params={"start": value}, headers=caller.headers)
+        assert answer.status_code == 422, value
+        assert answer.json()["type"].endswith("/validation-error")
+        assert answer.json()["errors"][0]["loc"] == ["query", "start"]
+
+
+def test_an_end_before_the_start_is_an_empty_window(client, attribution_tenants, make_key):
+    caller = make_key(attribution_tenants.a)
+    answer = client.get("/api/v1/attribution/channels",
+                        params={"model": "linear", "start": "2026-09-01", "end": "2026-08-01"},
+                        headers=caller.headers)
+    assert answer.status_code == 200
+    assert answer.json() == {"model": "linear", "start": "2026-09-01", "end": "2026-08-01", "rows": []}
+
+
+def test_settings_take_json_numbers_only(client, make_tenant, make_key):
+    writer = make_key(make_tenant(), ["attribution:read", "settings:write"])
+    # 45.0 is an integer in JSON Schema's sense; "45" and true are not numbers.
+    answer = client.patch("/api/v1/settings", json={"lookback_days": 45.0}, headers=writer.headers)
+    assert answer.status_code == 200 and answer.json()["lookback_days"] == 45
+    for body in ({"lookback_days": "45"}, {"lookback_days": True}, {"position_first_weight": "0.1"},
+                 {"lookback_days": 45.5}):
+        answer = client.patch("/api/v1/settings", json=body, headers=writer.headers)
+        assert answer.status_code == 422, body
+
+
+def test_405_lists_every_method_of_the_path(client, make_tenant, make_key):
+    caller = make_key(make_tenant(), ["attribution:read", "keys:admin"])
+    for method, path, allow in (("PUT", "/api/v1/keys", "GET, POST"),
+                                ("GET", "/api/v1/keys/6cae70ee-6714-4af6-ac98-525a0bbb3bf1", "DELETE"),
+                                ("POST", "/healthz", "GET"),
+                                ("DELETE", "/api/v1/settings", "GET, PATCH")):
+        answer = client.request(method, path, headers=caller.headers)
+        assert answer.status_code == 405, (method, path)
+        assert answer.headers["allow"] == allow
+        assert answer.json()["type"].endswith("/method-not-allowed")
+
+
+def test_a_body_that_is_not_even_text_is_a_400_problem(client, make_tenant, make_key):
+    writer = make_key(make_tenant(), ["attribution:read", "settings:write"])
+    headers = {**writer.headers, "Content-Type": "application/json"}
+    answer = client.patch("/api/v1/settings", content=b"\xff\xfe{", headers=headers)
+    assert answer.status_code == 400
+    assert answer.json()["type"].endswith("/malformed-body")
+    # Text that is not JSON is a validation error, like any other body that breaks the schema.
+    answer = client.patch("/api/v1/settings", content=b"{not json", headers=headers)
+    assert answer.status_code == 422 and answer.json()["type"].endswith("/validation-error")
+
+
+def test_a_key_created_with_a_past_expiry_is_already_expired(client, make_tenant, make_key):
+    admin = make_key(make_tenant(), ["attribution:read", "keys:admin"])
+    past = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    created = client.post("/api/v1/keys", json={"expires_at": past}, headers=admin.headers)
+    assert created.status_code == 201
+    assert datetime.fromisoformat(created.json()["expires_at"]) < datetime.now(UTC)
+    answer = client.get("/api/v1/settings", headers={"Authorization": f"Bearer {created.json()['key']}"})
+    assert answer.status_code == 401 and "expired" in answer.json()["detail"]
+    for stamp in ("2027-01-01T00:00:00", "2027-01-01", 1800000000):  # no zone, no time, a number
+        answer = client.post("/api/v1/keys", json={"expires_at": stamp}, headers=admin.headers)
+        assert answer.status_code == 422, stamp

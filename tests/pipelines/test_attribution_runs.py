@@ -1,0 +1,57 @@
+"""Attribution through Dagster: a partition rerun changes nothing, and dbt's tables keep RLS."""
+
+from earmark import db
+from isolation_catalog import isolation_violations
+from pipelines import runner
+
+EVENTS = (
+    "event_id,user_id,occurred_at,event_type,channel,campaign_id,revenue\n"
+    "t1,u1,2026-02-20T10:00:00Z,touchpoint,podcast,cmp-a,\n"
+    "t2,u1,2026-02-28T11:00:00Z,touchpoint,search,cmp-s,\n"
+    "c1,u1,2026-03-01T12:00:00Z,conversion,,,100\n"
+    "c2,u2,2026-03-01T13:00:00Z,conversion,,,50\n"
+)
+
+
+def daily_credits(tenant_id):
+    with db.connect("transformer") as conn:
+        return conn.execute(
+            "select model, channel, campaign_id, round(conversions::numeric, 9), round(revenue::numeric, 6) "
+            "from analytics.fct_daily_channel_credits where tenant_id = %s order by 1, 2, 3",
+            [tenant_id],
+        ).fetchall()
+
+
+def run_count(tenant_id) -> int:
+    with db.connect("transformer") as conn:
+        return conn.execute("select count(*) from analytics.fct_attribution_runs where tenant_id = %s",
+                            [tenant_id]).fetchone()[0]
+
+
+def test_partition_rerun_changes_nothing_and_tables_keep_rls(make_tenant, tmp_path, dagster_instance):
+    tenant = make_tenant()
+    path = tmp_path / "events.csv"
+    path.write_text(EVENTS)
+    assert runner.ingest(str(tenant.id), [str(path)]).success
+
+    first = runner.attribute("2026-03-01", "2026-03-01")
+    assert first.success, first.error
+    credits = daily_credits(tenant.id)
+    by_model = {}
+    for model, channel, _campaign, conversions, revenue in credits:
+        by_model.setdefault(model, {})[channel] = (float(conversions), float(revenue))
+    assert by_model["first_touch"] == {"podcast": (1.0, 100.0), "search": (0.0, 0.0), "(none)": (1.0, 50.0)}
+    assert by_model["last_touch"] == {"podcast": (0.0, 0.0), "search": (1.0, 100.0), "(none)": (1.0, 50.0)}
+    assert by_model["linear"] == {"podcast": (0.5, 50.0), "search": (0.5, 50.0), "(none)": (1.0, 50.0)}
+
+    second = runner.attribute("2026-03-01", "2026-03-01")
+    assert second.success, second.error
+    assert daily_credits(tenant.id) == credits
+    assert run_count(tenant.id) == 2  # the run log keeps history; the marts do not double
+
+    with db.connect("owner") as conn:
+        violations = isolation_violations(conn)
+        analytics_tables = conn.execute(
+            "select count(*) from pg_tables where schemaname like 'analytics%%'").fetchone()[0]
+    assert analytics_tables >= 5
+    assert violations == {label: [] for label in violations}
