@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from rich.console import Console
 
 from earmark.errors import EarmarkError
 
-console = Console(highlight=False, soft_wrap=True)
+# Without a terminal (make, CI logs) rich would assume 80 columns and squeeze the summary table.
+console = Console(highlight=False, soft_wrap=True, width=shutil.get_terminal_size((120, 24)).columns)
 
 
 def ingest(

@@ -20,7 +20,8 @@ def counts(tenant_id):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("latin1.csv", GOOD.encode() + "t2,j\xf6rg,2026-03-01T10:00:00Z,touchpoint,podcast\n".encode("latin-1"),
+        ("latin1.csv",
+         GOOD.encode() + "t2,j\xf6rg,2026-03-01T10:00:00Z,touchpoint,podcast\n".encode("latin-1"),
          "latin1.csv is not valid UTF-8 (bad byte at offset 98); re-export it as UTF-8."),
         ("nocols.csv", b"event_id,user_id\nt1,u1\n",
          "nocols.csv lacks the required columns occurred_at, event_type, channel; "

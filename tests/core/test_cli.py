@@ -1,0 +1,71 @@
+"""The `earmark` command as a user runs it: JSON on stdout, one sentence on error, no traceback."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+
+EARMARK = str(Path(sys.executable).with_name("earmark"))
+
+
+def earmark(*args, env=None, check=True):
+    done = subprocess.run([EARMARK, *args], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **(env or {})})
+    if check:
+        assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_tenants_create_json_then_show(database):
+    created = json.loads(
+        earmark("tenants", "create", "--name", "CLI Audio", "--tier", "free", "--json").stdout)
+    assert (created["name"], created["tier"]) == ("CLI Audio", "free")
+    shown = json.loads(earmark("tenants", "show", created["id"], "--json").stdout)
+    assert shown["id"] == created["id"]
+    assert shown["settings"]["lookback_days"] == 30
+    assert shown["quotas"]["api_requests_per_minute"] <= 600
+
+
+def test_ingest_json_counts(database, tmp_path):
+    tenant = json.loads(earmark("tenants", "create", "--name", "CLI Ingest", "--json").stdout)
+    path = tmp_path / "e.csv"
+    path.write_text("event_id,user_id,occurred_at,event_type,channel\n"
+                    "t1,u1,2026-03-01T10:00:00Z,touchpoint,podcast\n"
+                    "t1,u1,2026-03-01T10:00:00Z,touchpoint,podcast\n"
+                    "c1,u1,2026-03-01T11:00:00Z,purchase,\n")
+    counts = json.loads(earmark("ingest", "--tenant", tenant["id"], str(path), "--json").stdout)
+    assert {k: counts[k] for k in ("rows", "loaded", "duplicates", "rejected")} == {
+        "rows": 3, "loaded": 1, "duplicates": 1, "rejected": 1}
+
+
+def test_errors_are_one_sentence_without_traceback(database, tmp_path):
+    missing = earmark("ingest", "--tenant", "not-a-uuid", str(tmp_path / "none.csv"), check=False)
+    assert missing.returncode == 1
+    assert "Traceback" not in missing.stderr
+    assert missing.stderr.strip() == f"error: {tmp_path / 'none.csv'} does not exist or is not a file; " \
+                                     "give the path of an event file."
+    bad = tmp_path / "bad.csv"
+    bad.write_text("event_id\nx\n")
+    tenant = json.loads(earmark("tenants", "create", "--name", "CLI Errors", "--json").stdout)
+    unreadable = earmark("ingest", "--tenant", tenant["id"], str(bad), check=False)
+    assert unreadable.returncode == 1 and "Traceback" not in unreadable.stderr
+    assert "lacks the required columns user_id, occurred_at, event_type, channel" in unreadable.stderr
+    unknown = earmark("tenants", "show", "not-a-uuid", check=False)
+    assert unknown.stderr.strip() == (
+        "error: 'not-a-uuid' is not a tenant id (a UUID); see `earmark tenants list`.")
+
+
+def test_db_url_is_usable_and_commands_start_the_server(tmp_path):
+    env = {"EARMARK_HOME": str(tmp_path / "home")}
+    assert earmark("db", "status", env=env, check=False).returncode == 3
+    listed = earmark("tenants", "list", "--json", env=env)  # starts and migrates on its own
+    assert json.loads(listed.stdout) == []
+    url = earmark("db", "url", env=env).stdout.strip().splitlines()[-1]
+    with psycopg.connect(url) as conn:
+        assert conn.execute("select current_user").fetchone()[0] == "earmark_owner"
+    assert "running" in earmark("db", "status", env=env).stdout
+    assert "stopped" in earmark("db", "stop", env=env).stdout
+    assert earmark("db", "status", env=env, check=False).returncode == 3
