@@ -7,7 +7,8 @@ insert into raw.events (
     currency, batch_id
 )
 select
-    %(tenant_id)s, stage.event_id, stage.user_id, stage.occurred_at, stage.event_type, stage.channel,
+    %(tenant_id)s, stage.event_id, stage.user_id,
+    timestamptz 'epoch' + stage.occurred_at_us * interval '1 microsecond', stage.event_type, stage.channel,
     stage.campaign_id, stage.revenue, stage.source, stage.currency, %(batch_id)s
 from events_stage as stage
 where not exists (
