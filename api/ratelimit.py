@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property, lru_cache
 from uuid import UUID
 
 import psycopg
@@ -18,7 +19,7 @@ class Bucket:
     per_minute: float
     burst: int
 
-    @property
+    @cached_property
     def emission_interval(self) -> timedelta:
         return timedelta(seconds=60.0 / self.per_minute)
 
@@ -31,6 +32,7 @@ class Decision:
     retry_after: int  # whole seconds, 0 when allowed
 
 
+@lru_cache(maxsize=64)  # a handful of tiers; saves building the bucket on every request
 def tier_bucket(tier: str, burst_seconds: float, scale: float = 1.0) -> Bucket:
     per_minute = tier_limits()[tier].api_requests_per_minute * scale
     return Bucket(per_minute=per_minute, burst=max(1, math.floor(per_minute * burst_seconds / 60)))

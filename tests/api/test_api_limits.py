@@ -45,6 +45,21 @@ def test_over_the_limit_is_429_with_retry_after(make_client, make_tenant, make_k
     assert int(second.headers["retry-after"]) >= 1
 
 
+def test_a_read_refused_by_the_limiter_in_its_one_message_is_429_and_not_counted(make_client, make_tenant,
+                                                                                 make_key):
+    client = make_client(burst_seconds=0.1)  # free tier: a burst of one
+    tenant = make_tenant("free")
+    caller = make_key(tenant)
+    first = client.get("/api/v1/settings", headers=caller.headers)  # limiter rides in the read's message
+    assert first.status_code == 200 and first.json()["lookback_days"] == 30
+    second = client.get("/api/v1/settings", headers=caller.headers)
+    assert second.status_code == 429 and second.json()["type"].endswith("/rate-limited")
+    assert int(second.headers["retry-after"]) >= 1
+    assert "lookback_days" not in second.json()  # the speculative read was thrown away
+    usage = client.app.state.services.usage
+    assert usage.month_total(tenant.id) == 1  # only the admitted request counts
+
+
 def test_the_monthly_request_quota_is_enforced(client, make_tenant, make_key):
     tenant = make_tenant("free")
     caller = make_key(tenant)
