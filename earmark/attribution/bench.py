@@ -1,8 +1,11 @@
 """The attribution benchmark: load N journeys, full recompute, add one more day, incremental recompute.
 
-Model time is the sum of dbt's per-model execution times (target/run_results.json); wall time is the
-whole dbt invocation (start-up and parsing included). Run it on a dedicated EARMARK_HOME: the full
-refresh recomputes every tenant in the database.
+Model time is the sum of dbt's per-model execution times (target/run_results.json); span is from the
+first model's start to the last model's end (dbt runs two models at a time, so span <= sum); wall time
+is the whole dbt invocation (start-up and parsing included). Run it on a dedicated EARMARK_HOME: the
+full refresh recomputes every tenant in the database. The events come from
+earmark.attribution.synthetic (one user per journey), not earmark.demo, so figures stay comparable
+with the earlier rows of bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import json
 import os
 import subprocess
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -27,8 +30,8 @@ class BenchmarkError(EarmarkError):
     """The benchmark could not run; the message says why."""
 
 
-def _dbt(args: list[str], dbt: str) -> tuple[float, float]:
-    """Run dbt; returns (sum of model execution seconds, wall seconds)."""
+def _dbt(args: list[str], dbt: str) -> tuple[float, float, float]:
+    """Run dbt; returns (sum of model execution seconds, their span, wall seconds)."""
     started = time.perf_counter()
     done = subprocess.run([dbt, *args, "--project-dir", str(DBT_PROJECT_DIR)], cwd=DBT_PROJECT_DIR,
                           env={**os.environ, **dbt_environment()}, capture_output=True, text=True)
@@ -36,8 +39,11 @@ def _dbt(args: list[str], dbt: str) -> tuple[float, float]:
     if done.returncode != 0:
         raise BenchmarkError(f"dbt {args[0]} failed: {done.stdout.strip().splitlines()[-1:]}")
     results = json.loads((DBT_PROJECT_DIR / "target" / "run_results.json").read_text())
-    models = sum(r["execution_time"] for r in results["results"] if r["unique_id"].startswith("model."))
-    return models, wall
+    models = [r for r in results["results"] if r["unique_id"].startswith("model.")]
+    executed = [t for r in models for t in r["timing"] if t["name"] == "execute"]
+    span = (max(datetime.fromisoformat(t["completed_at"]) for t in executed)
+            - min(datetime.fromisoformat(t["started_at"]) for t in executed)).total_seconds()
+    return sum(r["execution_time"] for r in models), span, wall
 
 
 def _events(journeys: int, events_path: Path | None) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -70,14 +76,14 @@ def run_benchmark(journeys: int = 1_000_000, events_path: Path | None = None, db
         conn.execute("vacuum analyze raw.events")
     load_s = time.perf_counter() - started
 
-    full_s, full_wall = _dbt(["run", "--full-refresh"], dbt)
+    full_s, full_span, full_wall = _dbt(["run", "--full-refresh"], dbt)
     with db.connect("transformer") as conn:
         copy_events(conn, tenant.id, extra)
         conn.commit()
     day = days_after(extra) - timedelta(days=1)
     window = {"attribution_start_date": day.date().isoformat(),
               "attribution_end_date": (day + timedelta(days=1)).date().isoformat()}
-    inc_s, inc_wall = _dbt(["run", "--vars", json.dumps(window)], dbt)
+    inc_s, inc_span, inc_wall = _dbt(["run", "--vars", json.dumps(window)], dbt)
     kinds = bulk["event_type"].value_counts()
     counts = dict(zip(kinds["event_type"], kinds["count"], strict=True))
     return {
@@ -89,7 +95,9 @@ def run_benchmark(journeys: int = 1_000_000, events_path: Path | None = None, db
         "incremental_events": extra.height,
         "load_s": round(load_s, 3),
         "full_refresh_s": round(full_s, 3),
+        "full_refresh_span_s": round(full_span, 3),
         "full_refresh_wall_s": round(full_wall, 3),
         "incremental_s": round(inc_s, 3),
+        "incremental_span_s": round(inc_span, 3),
         "incremental_wall_s": round(inc_wall, 3),
     }

@@ -12,10 +12,19 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 DAY = 86_400
+# fct_touch_credits is wide (a credit column per model); unpivot it to the oracle's long form.
 CREDITS_SQL = """
-    select conversion_event_id, model, touch_event_id, touch_position as position, channel, campaign_id,
-           credit, revenue_credit
-    from analytics.fct_touch_credits where tenant_id = %s
+    select t.conversion_event_id, m.model, t.touch_event_id, t.touch_position as position, t.channel,
+           t.campaign_id, m.credit, m.revenue_credit
+    from analytics.fct_touch_credits as t
+    cross join lateral (values
+        ('first_touch', t.first_touch_credit, t.first_touch_revenue_credit),
+        ('last_touch', t.last_touch_credit, t.last_touch_revenue_credit),
+        ('linear', t.linear_credit, t.linear_revenue_credit),
+        ('time_decay', t.time_decay_credit, t.time_decay_revenue_credit),
+        ('position_based', t.position_based_credit, t.position_based_revenue_credit)
+    ) as m (model, credit, revenue_credit)
+    where t.tenant_id = %s
 """
 
 
@@ -36,8 +45,39 @@ def random_events(seed: int, lookback_days: int) -> pl.DataFrame:
     return events_frame(rows)
 
 
+PATHS_SQL = """
+    select conversion_event_id, path, path_length, touch_event_ids, first_touch_at, last_touch_at
+    from analytics.fct_conversion_paths where tenant_id = %s
+"""
+
+
+def assert_paths_match_oracle(tenant_id, expected_credits: pl.DataFrame, frame: pl.DataFrame) -> None:
+    """fct_conversion_paths (built in the window pass) agrees with the oracle's touches per conversion."""
+    touched_at = frame.select(touch_event_id="event_id", touched_at="occurred_at")
+    touches = (expected_credits.filter(pl.col("model") == "first_touch")
+               .sort("conversion_event_id", "position").join(touched_at, on="touch_event_id", how="left"))
+    expected = {
+        row["conversion_event_id"]: row for row in touches.group_by("conversion_event_id").agg(
+            path=pl.col("channel").str.join(" > "),
+            path_length=pl.col("touch_event_id").drop_nulls().len(),
+            touch_event_ids=pl.col("touch_event_id").drop_nulls(),
+            first_touch_at=pl.col("touched_at").min(),
+            last_touch_at=pl.col("touched_at").max(),
+        ).iter_rows(named=True)
+    }
+    actual = read_mart(PATHS_SQL, tenant_id)
+    assert actual.height == len(expected)
+    for row in actual.iter_rows(named=True):
+        want = expected[row["conversion_event_id"]]
+        assert (row["path"], row["path_length"], list(row["touch_event_ids"])) == (
+            want["path"], want["path_length"], list(want["touch_event_ids"]))
+        assert row["first_touch_at"] == want["first_touch_at"]
+        assert row["last_touch_at"] == want["last_touch_at"]
+
+
 def assert_matches_oracle(tenant_id, frame: pl.DataFrame, **tenant_settings) -> None:
     expected = oracle.touch_credits(frame, **tenant_settings)
+    assert_paths_match_oracle(tenant_id, expected, frame)
     actual = read_mart(CREDITS_SQL, tenant_id)
     key = ["conversion_event_id", "model", "position"]
     assert actual.height == expected.height
@@ -88,5 +128,7 @@ def test_hypothesis_event_sets_match_the_oracle(make_tenant, drawn):
     tenant = make_tenant()
     frame = events_frame(rows)
     load_events(tenant.id, frame)
-    run_dbt("build", "--select", "+fct_touch_credits", dbt_vars={"attribution_tenant_id": str(tenant.id)})
+    # the sum tests read fct_daily_channel_credits too: build it so they never meet a missing relation
+    run_dbt("build", "--select", "+fct_conversion_paths", "fct_daily_channel_credits",
+            dbt_vars={"attribution_tenant_id": str(tenant.id)})
     assert_matches_oracle(tenant.id, frame)

@@ -1,4 +1,9 @@
-{{ config(indexes=[{"columns": ["tenant_id", "conversion_date"]}]) }}
+{#- The scan's estimate hides that it aggregates to a few rows and the planner kept it serial: cheaper
+    parallelism makes it 0.9 s instead of 1.6 s at 1 M journeys. -#}
+{{ config(
+    indexes=[{"columns": ["tenant_id", "conversion_date"]}],
+    pre_hook=["set local parallel_setup_cost = 10", "set local parallel_tuple_cost = 0.01"],
+) }}
 {#
   The (tenant, conversion date) pairs this run recomputes; the incremental models read only these.
   A date is in scope when
@@ -46,59 +51,64 @@ last_runs as (
     {% endif %}
 ),
 
-tenant_states as (
+tenant_states as not materialized (
     select
         settings.tenant_id,
         settings.lookback_days,
         last_runs.computed_at as last_computed_at,
-        last_runs.tenant_id is null
+        {% if every_date %}true{% else %}last_runs.tenant_id is null
         or settings.settings_updated_at > last_runs.computed_at
         or settings.lookback_days is distinct from last_runs.lookback_days
         or settings.time_decay_half_life_days is distinct from last_runs.time_decay_half_life_days
         or settings.position_first_weight is distinct from last_runs.position_first_weight
-        or settings.position_last_weight is distinct from last_runs.position_last_weight
+        or settings.position_last_weight is distinct from last_runs.position_last_weight{% endif %}
             as recompute_every_date
     from settings
     left join last_runs on last_runs.tenant_id = settings.tenant_id
 ),
 
+touched_spans as (
+    -- One parallel scan of the events (raw.events has no index on loaded_at or occurred_at; tenant_states is
+    -- not materialized because a CTE scan would keep the scan serial): a tenant recomputed in full gets
+    -- one group with its first and last event; any other tenant one group per UTC day holding an event
+    -- loaded since its last run. The per-tenant watermark is a plain column so the scan filter stays simple.
+    select
+        events.tenant_id,
+        case
+            when not watermarks.recompute_every_date then (events.occurred_at at time zone 'UTC')::date
+        end as late_date,
+        min(events.occurred_at) as first_at,
+        max(events.occurred_at) as last_at
+    from {{ ref('stg_raw__events') }} as events
+    join (
+        select
+            tenant_id,
+            recompute_every_date,
+            case when recompute_every_date then '-infinity'::timestamptz else last_computed_at end as since
+        from tenant_states
+    ) as watermarks on watermarks.tenant_id = events.tenant_id
+    where events.loaded_at > watermarks.since
+    group by 1, 2
+),
+
 every_date_spans as (
     select
-        tenant_states.tenant_id,
-        (event_span.first_at at time zone 'UTC')::date as first_date,
-        (event_span.last_at at time zone 'UTC')::date as last_date
-    from tenant_states
-    -- min/max per tenant are two probes of the (tenant_id, occurred_at) index
-    cross join lateral (
-        select
-            min(events.occurred_at) as first_at,
-            max(events.occurred_at) as last_at
-        from {{ ref('stg_raw__events') }} as events
-        where events.tenant_id = tenant_states.tenant_id
-    ) as event_span
-    where {{ 'true' if every_date else 'tenant_states.recompute_every_date' }}
-      and event_span.first_at is not null
+        tenant_id,
+        (first_at at time zone 'UTC')::date as first_date,
+        (last_at at time zone 'UTC')::date as last_date
+    from touched_spans
+    where late_date is null
 ),
 
 late_event_spans as (
-    {% if every_date %}
-    select null::uuid as tenant_id, null::date as first_date, null::date as last_date where false
-    {% else %}
+    -- a late touch joins paths up to lookback days on; a late conversion cuts the path of the next one
     select
-        new_days.tenant_id,
-        new_days.event_date as first_date,
-        new_days.event_date + tenant_states.lookback_days as last_date
-    from (
-        select distinct
-            events.tenant_id,
-            (events.occurred_at at time zone 'UTC')::date as event_date
-        from {{ ref('stg_raw__events') }} as events
-        join tenant_states on tenant_states.tenant_id = events.tenant_id
-        where events.loaded_at > tenant_states.last_computed_at
-          and not tenant_states.recompute_every_date
-    ) as new_days
-    join tenant_states on tenant_states.tenant_id = new_days.tenant_id
-    {% endif %}
+        touched_spans.tenant_id,
+        touched_spans.late_date as first_date,
+        touched_spans.late_date + tenant_states.lookback_days as last_date
+    from touched_spans
+    join tenant_states on tenant_states.tenant_id = touched_spans.tenant_id
+    where touched_spans.late_date is not null
 ),
 
 window_spans as (

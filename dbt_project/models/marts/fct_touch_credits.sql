@@ -3,11 +3,7 @@
     incremental_strategy='delete+insert',
     unique_key=['tenant_id', 'conversion_date'],
     indexes=[{'columns': ['tenant_id', 'conversion_date']}],
-    pre_hook=[
-        "set local work_mem = '512MB'",
-        "set local parallel_setup_cost = 100",
-        "set local parallel_tuple_cost = 0.001",
-    ],
+    pre_hook="set local work_mem = '512MB'",
 ) }}
 -- depends_on: {{ ref('int_attribution_scopes') }}
 {#
@@ -43,11 +39,12 @@ events as not materialized (
 ),
 
 {% if is_incremental() %}
-scope as (
+-- not materialized: a CTE scan is parallel-restricted and kept both scans of the events serial
+scope as not materialized (
     select tenant_id, conversion_date from {{ ref('int_attribution_scopes') }}
 ),
 
-scope_spans as (
+scope_spans as not materialized (
     select
         tenant_id,
         min(conversion_date)::timestamp at time zone 'UTC' as span_start,
@@ -71,18 +68,15 @@ scoped_conversions as (
       )
 ),
 {% else %}
+-- Only users with a conversion in scope can earn credit: the semi-join below shrinks the sort to a
+-- third of the events (touches outside every path are dropped after the first window pass).
 scoped_conversions as (
     select tenant_id, user_id from events where is_conversion
 ),
 {% endif %}
 
--- Only users with a conversion in scope can earn credit: a semi-join here shrinks the sort below to a
--- third of the events (touches outside every path are dropped after the first window pass).
-converting_users as (
-    select distinct tenant_id, user_id
-    from scoped_conversions
-),
-
+-- The settings ride along from here: joining them after the first window pass would lose its sort order
+-- and force a full re-sort for the second.
 user_events as (
     select
         events.tenant_id,
@@ -92,17 +86,22 @@ user_events as (
         events.is_conversion,
         events.channel,
         events.campaign_id,
-        events.revenue
+        events.revenue,
+        settings.lookback,
+        settings.half_life_seconds,
+        settings.position_first_weight,
+        settings.position_last_weight
     from events
+    join settings on settings.tenant_id = events.tenant_id
     {% if is_incremental() %}
     -- paths end at a scoped conversion and reach back at most the tenant's lookback
     join scope_spans on scope_spans.tenant_id = events.tenant_id
-    join settings on settings.tenant_id = events.tenant_id
     where events.occurred_at >= scope_spans.span_start - settings.lookback
       and events.occurred_at < scope_spans.span_end
-      and (events.tenant_id, events.user_id) in (select tenant_id, user_id from converting_users)
+      and (events.tenant_id, events.user_id) in (select tenant_id, user_id from scoped_conversions)
     {% else %}
-    where (events.tenant_id, events.user_id) in (select tenant_id, user_id from converting_users)
+    -- a plain semi-join (no distinct first) lets the planner build a parallel hash from both scans
+    where (events.tenant_id, events.user_id) in (select tenant_id, user_id from scoped_conversions)
     {% endif %}
 ),
 
@@ -123,40 +122,36 @@ closing_conversions as (
 
 path_events as (
     select
-        closing_conversions.*,
-        settings.position_first_weight,
-        settings.position_last_weight,
+        *,
         case
-            when not closing_conversions.is_conversion
-                then power(
-                    2.0::double precision,
-                    -date_part('epoch', closing_conversions.converted_at - closing_conversions.occurred_at)
-                    / settings.half_life_seconds
-                )
+            when not is_conversion
+                then power(2.0::double precision, -date_part('epoch', converted_at - occurred_at) / half_life_seconds)
         end as decay_weight
     from closing_conversions
-    join settings on settings.tenant_id = closing_conversions.tenant_id
-    where closing_conversions.path_number > 0
-      and (
-          closing_conversions.is_conversion
-          or closing_conversions.occurred_at >= closing_conversions.converted_at - settings.lookback
-      )
+    where path_number > 0
+      and (is_conversion or occurred_at >= converted_at - lookback)
 ),
 
 positioned as (
-    -- Within a path newest first the conversion is row 1, the last touch row 2. One window (row_number
-    -- ignores the frame), so one WindowAgg node over the path.
+    -- Within a path oldest first the touches are rows 1..n and the conversion row n + 1. One whole-path
+    -- window (row_number ignores the frame) gives position, length, the closing conversion, the time-decay
+    -- normaliser and the path itself for all five models and the path mart at once. Its sort is only
+    -- within each user's rows: the first pass already ordered them (an incremental sort).
     select
         path_events.*,
-        first_value(event_id) over whole_path as conversion_event_id,
-        first_value(revenue) over whole_path as conversion_revenue,
+        -- one conversion per path: an aggregate is computed once per path, last_value seeks per row
+        max(event_id) filter (where is_conversion) over whole_path as conversion_event_id,
+        max(revenue) filter (where is_conversion) over whole_path as conversion_revenue,
         (count(*) over whole_path - 1)::integer as path_length,
-        (row_number() over whole_path - 1)::integer as touches_from_end,
-        sum(decay_weight) over whole_path as decay_total
+        row_number() over whole_path::integer as row_in_path,
+        sum(decay_weight) over whole_path as decay_total,
+        string_agg(channel, ' > ') over whole_path as channels,
+        array_agg(event_id) filter (where not is_conversion) over whole_path as path_touch_event_ids,
+        min(occurred_at) filter (where not is_conversion) over whole_path as path_first_touch_at
     from path_events
     window whole_path as (
         partition by user_id collate "C", tenant_id, path_number
-        order by occurred_at desc, is_conversion desc, event_id collate "C" desc
+        order by occurred_at, is_conversion, event_id collate "C"
         rows between unbounded preceding and unbounded following
     )
 ),
@@ -169,7 +164,7 @@ path_touches as (
         (converted_at at time zone 'UTC')::date as conversion_date,
         converted_at,
         conversion_revenue as revenue,
-        case when is_conversion then 0 else path_length - touches_from_end + 1 end as touch_position,
+        case when is_conversion then 0 else row_in_path end as touch_position,
         path_length,
         case when not is_conversion then event_id end as touch_event_id,
         case when not is_conversion then occurred_at end as touched_at,
@@ -178,7 +173,14 @@ path_touches as (
         decay_weight,
         decay_total,
         position_first_weight,
-        position_last_weight
+        position_last_weight,
+        -- the path travels on its closing row only (the last touch, or the '(none)' row)
+        case when is_conversion or row_in_path = path_length then coalesce(channels, '(none)') end
+            as conversion_path,
+        case when is_conversion or row_in_path = path_length then coalesce(path_touch_event_ids, '{}') end
+            as conversion_touch_event_ids,
+        case when is_conversion or row_in_path = path_length then path_first_touch_at end
+            as conversion_first_touch_at
     from positioned
     -- a conversion row stays only as the '(none)' credit of an empty path
     where not is_conversion or path_length = 0
@@ -198,6 +200,9 @@ credited as (
         revenue,
         path_length,
         touched_at,
+        conversion_path,
+        conversion_touch_event_ids,
+        conversion_first_touch_at,
         case when touch_position <= 1 then 1.0 else 0.0 end::double precision as first_touch_credit,
         case when touch_position = path_length then 1.0 else 0.0 end::double precision as last_touch_credit,
         case when path_length = 0 then 1.0 else 1.0::double precision / path_length end as linear_credit,
@@ -242,5 +247,8 @@ select
     converted_at,
     revenue,
     path_length,
-    touched_at
+    touched_at,
+    conversion_path,
+    conversion_touch_event_ids,
+    conversion_first_touch_at
 from credited
