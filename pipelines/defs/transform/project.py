@@ -14,15 +14,26 @@ attribution_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_P
 
 
 def manifest_path() -> Path:
-    """The manifest, written by `dbt parse` on first use (a fresh clone has none; needs no database)."""
+    """The manifest, written by `dbt parse` when it is missing or older than the project's files.
+
+    A fresh clone has none; an edited model must not keep its stale asset definition. Parsing needs
+    no database.
+    """
     path = attribution_project.manifest_path
-    if not path.exists():
+    if not path.exists() or path.stat().st_mtime < _newest_source_mtime():
         subprocess.run(
             [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
              "--profiles-dir", str(DBT_PROJECT_DIR)],
             check=True, cwd=DBT_PROJECT_DIR, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
         )
     return path
+
+
+def _newest_source_mtime() -> float:
+    sources = [DBT_PROJECT_DIR / "dbt_project.yml"]
+    for folder in ("models", "macros", "tests"):
+        sources.extend((DBT_PROJECT_DIR / folder).rglob("*.*"))
+    return max(p.stat().st_mtime for p in sources if p.is_file())
 
 
 def dbt_resource() -> DbtCliResource:
