@@ -5,6 +5,8 @@ Runs go through Dagster exactly as scheduled runs do, so they show up in the UI 
 
 from __future__ import annotations
 
+import contextlib
+import io
 from dataclasses import dataclass, field
 
 import dagster as dg
@@ -85,6 +87,15 @@ def ingest(tenant_id: str, paths: list[str]) -> StepOutcome:
 def attribute(start: str, end: str, *, full_refresh: bool = False,
               tenant_id: str | None = None) -> StepOutcome:
     """One run of the attribution models over the UTC days start..end (inclusive)."""
+    # dagster-dbt echoes dbt's console to stdout for compute logs; the CLI prints its own summary, and
+    # dbt keeps its full log under dbt_project/target/ (a failure's sentence carries dbt's errors).
+    with contextlib.redirect_stdout(io.StringIO()):
+        result = _materialize_attribution(start, end, full_refresh, tenant_id)
+    return outcome(result)
+
+
+def _materialize_attribution(start: str, end: str, full_refresh: bool,
+                             tenant_id: str | None) -> dg.ExecuteInProcessResult:
     from dagster._core.storage.tags import (
         ASSET_PARTITION_RANGE_END_TAG,
         ASSET_PARTITION_RANGE_START_TAG,
@@ -92,7 +103,7 @@ def attribute(start: str, end: str, *, full_refresh: bool = False,
 
     from pipelines.defs.transform import attribution_dbt_assets, attribution_run_config, dbt_resource
 
-    result = dg.materialize(
+    return dg.materialize(
         [attribution_dbt_assets],
         run_config={**attribution_run_config(full_refresh=full_refresh, tenant_id=tenant_id), **QUIET},
         resources={"dbt": dbt_resource(), "database": EarmarkDatabase()},
@@ -104,4 +115,3 @@ def attribute(start: str, end: str, *, full_refresh: bool = False,
             "earmark/trigger": "cli",
         },
     )
-    return outcome(result)
