@@ -28,7 +28,8 @@ def run_count(tenant_id) -> int:
                             [tenant_id]).fetchone()[0]
 
 
-def test_partition_rerun_changes_nothing_and_tables_keep_rls(make_tenant, tmp_path, dagster_instance):
+def test_partition_rerun_and_full_refresh_change_nothing_and_tables_keep_rls(make_tenant, tmp_path,
+                                                                           dagster_instance):
     tenant = make_tenant()
     path = tmp_path / "events.csv"
     path.write_text(EVENTS)
@@ -48,6 +49,11 @@ def test_partition_rerun_changes_nothing_and_tables_keep_rls(make_tenant, tmp_pa
     assert second.success, second.error
     assert daily_credits(tenant.id) == credits
     assert run_count(tenant.id) == 2  # the run log keeps history; the marts do not double
+
+    # --full-refresh drops and recreates every model: results stay, and so must RLS (post-hook).
+    rebuilt = runner.attribute("2026-03-01", "2026-03-01", full_refresh=True)
+    assert rebuilt.success, rebuilt.error
+    assert daily_credits(tenant.id) == credits
 
     with db.connect("owner") as conn:
         violations = isolation_violations(conn)
