@@ -58,21 +58,7 @@ def load(journeys: int, env: dict) -> str:
         f"loaded {rows:,} events for {journeys:,} journeys in {time.perf_counter() - began:.1f} s", flush=True
     )
     began = time.perf_counter()
-    subprocess.run(
-        [
-            str(ROOT / ".venv/bin/dbt"),
-            "build",
-            "--project-dir",
-            str(ROOT / "dbt_project"),
-            "--exclude",
-            "resource_type:test",
-            "resource_type:unit_test",
-        ],
-        env={**env, **dbt_env.dbt_environment()},
-        check=True,
-        cwd=ROOT,
-        capture_output=True,
-    )
+    dbt_env.run_dbt("build", "--exclude", "resource_type:test", "resource_type:unit_test").check_returncode()
     print(f"dbt build in {time.perf_counter() - began:.1f} s", flush=True)
     return str(tenant.id)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 from dataclasses import dataclass, field
+from functools import cache
 
 import dagster as dg
 
@@ -29,7 +30,9 @@ class StepOutcome:
     error: str | None = None
 
 
+@cache
 def instance() -> dg.DagsterInstance:
+    """The persistent instance, opened once per process: `earmark run` uses it for every step."""
     prepare_dagster_home()
     return dg.DagsterInstance.get()
 

@@ -11,8 +11,6 @@ with the earlier rows of bench/RESULTS.md.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from earmark import db, tenancy
-from earmark.attribution.dbt_env import DBT_PROJECT_DIR, dbt_environment
+from earmark.attribution.dbt_env import DBT_PROJECT_DIR, run_dbt
 from earmark.attribution.synthetic import copy_events, days_after, generate_journeys
 from earmark.errors import EarmarkError
 from earmark.migrate import migrate
@@ -33,8 +31,7 @@ class BenchmarkError(EarmarkError):
 def _dbt(args: list[str], dbt: str) -> tuple[float, float, float]:
     """Run dbt; returns (sum of model execution seconds, their span, wall seconds)."""
     started = time.perf_counter()
-    done = subprocess.run([dbt, *args, "--project-dir", str(DBT_PROJECT_DIR)], cwd=DBT_PROJECT_DIR,
-                          env={**os.environ, **dbt_environment()}, capture_output=True, text=True)
+    done = run_dbt(*args, executable=dbt)
     wall = time.perf_counter() - started
     if done.returncode != 0:
         raise BenchmarkError(f"dbt {args[0]} failed: {done.stdout.strip().splitlines()[-1:]}")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -39,3 +42,16 @@ def dbt_executable() -> str:
     """dbt from this interpreter's environment: a venv's bin/ is often not on PATH."""
     beside = Path(sys.executable).parent / "dbt"
     return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+def run_dbt(*args: str, dbt_vars: dict | None = None, executable: str | None = None
+            ) -> subprocess.CompletedProcess[str]:
+    """Run the dbt project as the transformer (tests, benchmarks): `run_dbt("build", "--select", ...)`.
+
+    Output is captured; the caller decides what a failure means.
+    """
+    command = [executable or dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR)]
+    if dbt_vars:
+        command += ["--vars", json.dumps(dbt_vars)]
+    return subprocess.run(command, cwd=DBT_PROJECT_DIR, env={**os.environ, **dbt_environment()},
+                          capture_output=True, text=True)

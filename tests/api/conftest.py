@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,8 +12,6 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.settings import ApiSettings
 from earmark import db, keys, tenancy
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -91,21 +87,7 @@ def attribution_tenants(database) -> AttributionTenants:
         with db.connect("transformer") as conn:
             synthetic.copy_events(conn, tenant.id, frame)
             conn.commit()
-    done = subprocess.run(
-        [
-            str(ROOT / ".venv/bin/dbt"),
-            "build",
-            "--project-dir",
-            str(ROOT / "dbt_project"),
-            "--exclude",
-            "resource_type:test",
-            "resource_type:unit_test",
-        ],
-        env={**os.environ, **dbt_env.dbt_environment()},
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    done = dbt_env.run_dbt("build", "--exclude", "resource_type:test", "resource_type:unit_test")
     assert done.returncode == 0, done.stdout[-3000:]
     return AttributionTenants(made[0], made[1], stats[0][0], stats[1][0], stats[0][1], stats[1][1])
 

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
 from earmark import db
-from earmark.attribution.dbt_env import DBT_PROJECT_DIR, dbt_environment, dbt_executable
+from earmark.attribution import dbt_env
 from earmark.attribution.synthetic import copy_events
 
 BASE = datetime(2026, 9, 1, tzinfo=UTC)
 
 
 def run_dbt(*args: str, dbt_vars: dict | None = None) -> None:
-    command = [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR)]
-    if dbt_vars:
-        command += ["--vars", json.dumps(dbt_vars)]
-    done = subprocess.run(command, cwd=DBT_PROJECT_DIR, env={**os.environ, **dbt_environment()},
-                          capture_output=True, text=True)
+    done = dbt_env.run_dbt(*args, dbt_vars=dbt_vars)
     assert done.returncode == 0, done.stdout[-4000:]
 
 

@@ -7,12 +7,10 @@ them was dropped.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 
 import pytest
 
-from earmark.attribution.dbt_env import DBT_PROJECT_DIR, dbt_environment, dbt_executable
+from earmark.attribution.dbt_env import run_dbt
 
 EDGE_CASES = {
     "single_touch_gets_all_credit_under_every_model",
@@ -27,10 +25,7 @@ EDGE_CASES = {
 @pytest.mark.slow
 def test_dbt_unit_tests_pass(tmp_path):
     # a private target path: other tests run dbt concurrently and would overwrite run_results.json
-    done = subprocess.run(
-        [dbt_executable(), "test", "--select", "test_type:unit", "--project-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(tmp_path)],
-        cwd=DBT_PROJECT_DIR, env={**os.environ, **dbt_environment()}, capture_output=True, text=True)
+    done = run_dbt("test", "--select", "test_type:unit", "--target-path", str(tmp_path))
     assert done.returncode == 0, done.stdout[-4000:]
     results = json.loads((tmp_path / "run_results.json").read_text())["results"]
     statuses = {r["unique_id"].rsplit(".", 1)[-1]: r["status"] for r in results
