@@ -2,17 +2,24 @@
 
 The tenant of a request comes only from its key: a TenantSession (api.session) runs every query in a
 transaction on the API role whose first statement sets app.tenant_id to the key's tenant.
+
+Why the key checks are security *schemes* rather than chains of small `Depends`: FastAPI solves every
+dependant of a route on every request, and on this 2-core machine that solving was the largest share
+of a read's CPU (py-spy and cProfile, see bench/RESULTS.md). One scheme object per kind of caller
+authenticates, checks scope and quota and opens the session in a single dependant, and is still what
+OpenAPI shows as the Bearer security scheme.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
 import psycopg
-from fastapi import Depends, Request, Response, Security
-from fastapi.security import HTTPBearer
+from fastapi import Depends, Request, Response
+from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
+from fastapi.security.base import SecurityBase
 from psycopg_pool import AsyncConnectionPool
 
 from api import ratelimit
@@ -23,9 +30,6 @@ from api.session import TenantSession
 from api.settings import ApiSettings
 from api.usage import UsageCounter
 from earmark.settings import Settings
-
-# Declares the Bearer scheme in OpenAPI; the header itself is read in api.auth.
-bearer_scheme = HTTPBearer(auto_error=False, bearerFormat="ek_live_...", scheme_name="ApiKey")
 
 
 @dataclass
@@ -50,9 +54,13 @@ class PlatformContext:
         return {"key_id": self.principal.key_id, "key_hash": self.principal.key_hash}
 
 
+def services_of(request: Request) -> Services:
+    return request.app.state.services
+
+
 async def get_services(request: Request) -> Services:
     # async on purpose: FastAPI runs plain `def` dependencies in a thread pool, a hand-off per request.
-    return request.app.state.services
+    return services_of(request)
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
@@ -82,27 +90,36 @@ async def refuse_unknown_query(request: Request) -> None:
                               for name in unknown])
 
 
-async def current_principal(request: Request, services: ServicesDep,
-                            _bearer: Annotated[object, Security(bearer_scheme)] = None) -> Principal:
-    principal = await authenticate(request, services.keys, services.pool, services.settings)
-    await refuse_unknown_query(request)
-    return principal
+class ApiKey(SecurityBase):
+    """`Authorization: Bearer ek_live_...`: the one security scheme of the API (see api.auth)."""
+
+    def __init__(self) -> None:
+        self.model = HTTPBearerModel(bearerFormat="ek_live_...")
+        self.scheme_name = "ApiKey"
+
+    async def principal(self, request: Request) -> Principal:
+        services = services_of(request)
+        principal = await authenticate(request, services.keys, services.pool, services.settings)
+        await refuse_unknown_query(request)
+        return principal
 
 
-PrincipalDep = Annotated[Principal, Depends(current_principal)]
+class TenantKey(ApiKey):
+    """A tenant's key with `scope`: yields the tenant session, after scope and quota checks; its first
+    query passes the rate limiter (see api.session)."""
 
+    def __init__(self, scope: str | None = None) -> None:
+        super().__init__()
+        self.scope = scope
 
-def tenant_session(scope: str | None = None) -> Callable[..., AsyncIterator[TenantSession]]:
-    """A dependency: the caller's tenant session, after scope and quota checks; its first query passes
-    the rate limiter (see api.session)."""
-
-    async def _session(principal: PrincipalDep, services: ServicesDep,
-                       response: Response) -> AsyncIterator[TenantSession]:
+    async def __call__(self, request: Request, response: Response) -> AsyncIterator[TenantSession]:
+        principal = await self.principal(request)
         if principal.kind != "tenant":
             raise forbidden("This endpoint reads one tenant's data; use a tenant key, not a platform key.",
                             slug="tenant-key-required")
-        if scope:
-            principal.require(scope)
+        if self.scope:
+            principal.require(self.scope)
+        services = services_of(request)
         usage = services.usage
         usage.check_quota(principal.tenant_id, principal.tier)
         bucket = ratelimit.tier_bucket(principal.tier, services.api_settings.burst_seconds,
@@ -119,24 +136,24 @@ def tenant_session(scope: str | None = None) -> Callable[..., AsyncIterator[Tena
             yield session
             if not session.admitted:
                 # Every route must reach the limiter (a query or session.admit()); a test catches a miss.
-                raise RuntimeError(f"{scope or 'tenant'} route answered without passing the rate limiter")
-
-    return _session
+                raise RuntimeError(f"{self.scope or 'tenant'} route answered without passing the limiter")
 
 
-ReadAttribution = Annotated[TenantSession, Depends(tenant_session("attribution:read"), scope="function")]
-ReadTenant = Annotated[TenantSession, Depends(tenant_session(), scope="function")]
-WriteSettings = Annotated[TenantSession, Depends(tenant_session("settings:write"), scope="function")]
-AdminKeys = Annotated[TenantSession, Depends(tenant_session("keys:admin"), scope="function")]
+class PlatformKey(ApiKey):
+    """A platform key with `tenants:admin`: yields one transaction for tenant administration."""
+
+    async def __call__(self, request: Request) -> AsyncIterator[PlatformContext]:
+        principal = await self.principal(request)
+        if principal.kind != "platform":
+            raise forbidden("Tenant administration needs a platform key with the tenants:admin scope.",
+                            slug="insufficient-scope")
+        principal.require("tenants:admin")
+        async with services_of(request).pool.connection() as conn, conn.transaction():
+            yield PlatformContext(conn, principal)
 
 
-async def _platform_session(principal: PrincipalDep, services: ServicesDep) -> AsyncIterator[PlatformContext]:
-    if principal.kind != "platform":
-        raise forbidden("Tenant administration needs a platform key with the tenants:admin scope.",
-                        slug="insufficient-scope")
-    principal.require("tenants:admin")
-    async with services.pool.connection() as conn, conn.transaction():
-        yield PlatformContext(conn, principal)
-
-
-AdminTenants = Annotated[PlatformContext, Depends(_platform_session, scope="function")]
+ReadAttribution = Annotated[TenantSession, Depends(TenantKey("attribution:read"), scope="function")]
+ReadTenant = Annotated[TenantSession, Depends(TenantKey(), scope="function")]
+WriteSettings = Annotated[TenantSession, Depends(TenantKey("settings:write"), scope="function")]
+AdminKeys = Annotated[TenantSession, Depends(TenantKey("keys:admin"), scope="function")]
+AdminTenants = Annotated[PlatformContext, Depends(PlatformKey(), scope="function")]
