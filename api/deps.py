@@ -105,14 +105,14 @@ class ApiKey(SecurityBase):
 
 
 class TenantKey(ApiKey):
-    """A tenant's key with `scope`: yields the tenant session, after scope and quota checks; its first
-    query passes the rate limiter (see api.session)."""
+    """A tenant's key with `scope`: the tenant session, after scope and quota checks; its first query
+    passes the rate limiter (see api.session)."""
 
     def __init__(self, scope: str | None = None) -> None:
         super().__init__()
         self.scope = scope
 
-    async def __call__(self, request: Request, response: Response) -> AsyncIterator[TenantSession]:
+    async def __call__(self, request: Request, response: Response) -> TenantSession:
         principal = await self.principal(request)
         if principal.kind != "tenant":
             raise forbidden("This endpoint reads one tenant's data; use a tenant key, not a platform key.",
@@ -121,22 +121,17 @@ class TenantKey(ApiKey):
             principal.require(self.scope)
         services = services_of(request)
         usage = services.usage
+        if not usage.knows(principal.tenant_id):  # once per tenant and worker
+            async with services.pool.connection() as conn, tenant_transaction(conn, principal.tenant_id):
+                cur = await conn.execute(query("usage_current"), {"tenant_id": principal.tenant_id})
+                row = await cur.fetchone()
+            usage.learn(principal.tenant_id, row[2])
         usage.check_quota(principal.tenant_id, principal.tier)
         bucket = ratelimit.tier_bucket(principal.tier, services.api_settings.burst_seconds,
                                        services.api_settings.rate_limit_scale)
-        async with services.pool.connection() as conn:
-            if not usage.knows(principal.tenant_id):  # once per tenant and worker
-                async with tenant_transaction(conn, principal.tenant_id):
-                    cur = await conn.execute(query("usage_current"), {"tenant_id": principal.tenant_id})
-                    row = await cur.fetchone()
-                usage.learn(principal.tenant_id, row[2])
-                usage.check_quota(principal.tenant_id, principal.tier)
-            session = TenantSession(conn, principal, bucket, response,
-                                    lambda: usage.count(principal.tenant_id, principal.key_id))
-            yield session
-            if not session.admitted:
-                # Every route must reach the limiter (a query or session.admit()); a test catches a miss.
-                raise RuntimeError(f"{self.scope or 'tenant'} route answered without passing the limiter")
+        # Every tenant route reaches the limiter (a query or session.admit()); a test checks each route.
+        return TenantSession(services.pool.connection, principal, bucket, response,
+                             lambda: usage.count(principal.tenant_id, principal.key_id))
 
 
 class PlatformKey(ApiKey):
@@ -152,8 +147,8 @@ class PlatformKey(ApiKey):
             yield PlatformContext(conn, principal)
 
 
-ReadAttribution = Annotated[TenantSession, Depends(TenantKey("attribution:read"), scope="function")]
-ReadTenant = Annotated[TenantSession, Depends(TenantKey(), scope="function")]
-WriteSettings = Annotated[TenantSession, Depends(TenantKey("settings:write"), scope="function")]
-AdminKeys = Annotated[TenantSession, Depends(TenantKey("keys:admin"), scope="function")]
+ReadAttribution = Annotated[TenantSession, Depends(TenantKey("attribution:read"))]
+ReadTenant = Annotated[TenantSession, Depends(TenantKey())]
+WriteSettings = Annotated[TenantSession, Depends(TenantKey("settings:write"))]
+AdminKeys = Annotated[TenantSession, Depends(TenantKey("keys:admin"))]
 AdminTenants = Annotated[PlatformContext, Depends(PlatformKey(), scope="function")]

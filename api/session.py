@@ -14,6 +14,11 @@ loop; at 1,500 requests/s they, not the SQL, are the cost (see bench/RESULTS.md)
   (its own one-statement transaction), then opens the tenant transaction; `rows()` inside it uses the
   extended protocol with server-side parameters and prepared statements.
 
+A session borrows a pooled connection only for each message or transaction, never for the whole
+request: the pool's few connections are not held while FastAPI validates and serialises an answer, and
+the session is a plain value, not a yield dependency (whose exit stack cost about a tenth of a read's
+CPU, see bench/RESULTS.md).
+
 Values travel client-side bound in the one-message form (psycopg quotes them; the message needs the
 simple protocol to hold several statements).
 """
@@ -21,7 +26,8 @@ simple protocol to hold several statements).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from functools import cache
 from uuid import UUID
 
 import psycopg
@@ -34,18 +40,31 @@ from api.auth import Principal
 from api.database import query, tenant_transaction
 from api.problems import Problem
 
+Connect = Callable[[], AbstractAsyncContextManager[psycopg.AsyncConnection]]
 _LIMITER_PARAMS = ("key_bucket", "key_interval", "key_burst", "tenant_interval", "tenant_burst")
 
 
+@cache
+def _message(statement: str, limit: bool) -> str:
+    """The one message around `statement` (built once per statement, not per request)."""
+    statements = ["begin", "select set_config('app.tenant_id', %(tenant_id)s, true)"]
+    if limit:
+        statements.append(query("rate_limit_take"))
+    # The limiter writes; the route's statement may not (writes go through transaction()).
+    statements += ["set transaction read only", statement, "commit"]
+    # Each statement on its own lines, so a trailing comment in a .sql file ends before the ';'.
+    return "\n;\n".join(statements)
+
+
 class TenantSession:
-    def __init__(self, conn: psycopg.AsyncConnection, principal: Principal, bucket: ratelimit.Bucket,
+    def __init__(self, connect: Connect, principal: Principal, bucket: ratelimit.Bucket,
                  response: Response, on_admitted: Callable[[], None]) -> None:
-        self.conn = conn
+        self._connect = connect  # the pool's connection(), or one connection in tests
         self.principal = principal
         self._bucket = bucket
         self._response = response
         self._on_admitted = on_admitted
-        self._in_transaction = False
+        self._conn: psycopg.AsyncConnection | None = None  # set inside transaction()
         self.admitted = False
 
     @property
@@ -55,48 +74,51 @@ class TenantSession:
     async def admit(self) -> None:
         """Pass the rate limiter now (routes that read nothing call this; the others need not)."""
         if not self.admitted:
-            self._decide(await ratelimit.take(self.conn, self.tenant_id, self.principal.key_id,
-                                              self._bucket, self._bucket))
+            async with self._connect() as conn:
+                decision = await ratelimit.take(conn, self.tenant_id, self.principal.key_id,
+                                                self._bucket, self._bucket)
+            self._decide(decision)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[TenantSession]:
-        await self.admit()
-        async with tenant_transaction(self.conn, self.tenant_id):
-            self._in_transaction = True
-            try:
-                yield self
-            finally:
-                self._in_transaction = False
+        if self._conn is not None:
+            raise RuntimeError("a tenant session runs one transaction at a time")
+        async with self._connect() as conn:
+            if not self.admitted:
+                self._decide(await ratelimit.take(conn, self.tenant_id, self.principal.key_id,
+                                                  self._bucket, self._bucket))
+            async with tenant_transaction(conn, self.tenant_id):
+                self._conn = conn
+                try:
+                    yield self
+                finally:
+                    self._conn = None
 
     async def rows(self, statement: str, params: dict | None = None) -> list[dict]:
         params = params or {}
-        if self._in_transaction:
-            async with self.conn.cursor(row_factory=dict_row) as cur:
+        if self._conn is not None:
+            async with self._conn.cursor(row_factory=dict_row) as cur:
                 await cur.execute(statement, params)
                 return await cur.fetchall()
-        return await self._one_message(statement, params)
+        async with self._connect() as conn:
+            return await self._one_message(conn, statement, params)
 
     async def one(self, statement: str, params: dict | None = None) -> dict | None:
         found = await self.rows(statement, params)
         return found[0] if found else None
 
-    async def _one_message(self, statement: str, params: dict) -> list[dict]:
-        statements = ["begin", "select set_config('app.tenant_id', %(tenant_id)s, true)"]
+    async def _one_message(self, conn: psycopg.AsyncConnection, statement: str, params: dict) -> list[dict]:
         bound = {**params, "tenant_id": str(self.tenant_id)}
         limit = not self.admitted
         if limit:
-            statements.append(query("rate_limit_take"))
             limiter = ratelimit.params(self.tenant_id, self.principal.key_id, self._bucket, self._bucket)
             clash = set(params) & set(_LIMITER_PARAMS)
             if clash:
                 raise ValueError(f"query parameter names reserved for the limiter: {sorted(clash)}")
             bound.update({name: limiter[name] for name in _LIMITER_PARAMS})
-        # The limiter writes; the route's statement may not (writes go through transaction()).
-        statements += ["set transaction read only", statement, "commit"]
-        cur = psycopg.AsyncClientCursor(self.conn, row_factory=dict_row)
+        cur = psycopg.AsyncClientCursor(conn, row_factory=dict_row)
         try:
-            # Each statement on its own lines, so a trailing comment in a .sql file ends before the ';'.
-            await cur.execute("\n;\n".join(statements), bound)
+            await cur.execute(_message(statement, limit), bound)
             # Results, one per statement: begin, set_config, [limiter], set transaction, the query, commit.
             cur.nextset()
             if limit:
@@ -106,8 +128,8 @@ class TenantSession:
             cur.nextset()
             found = await cur.fetchall()
         except BaseException:
-            if self.conn.info.transaction_status != TransactionStatus.IDLE and not self.conn.broken:
-                await self.conn.execute("rollback")
+            if conn.info.transaction_status != TransactionStatus.IDLE and not conn.broken:
+                await conn.execute("rollback")
             raise
         finally:
             await cur.close()

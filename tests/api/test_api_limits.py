@@ -95,3 +95,49 @@ def test_a_request_refused_by_the_tenant_bucket_costs_its_key_nothing(database, 
     # Two admitted requests pushed each bucket two intervals ahead; the refused third pushed neither.
     for bucket in (f"key:{key_id}", "tenant"):
         assert 2 * hourly - timedelta(minutes=1) < left[bucket] <= 2 * hourly, bucket
+
+
+# Every tenant route, with a request it answers with 2xx; {conversion} and {key} are filled in below.
+TENANT_ROUTES = {
+    ("GET", "/attribution/channels"): {"params": {"model": "first_touch"}},
+    ("GET", "/attribution/campaigns"): {},
+    ("GET", "/attribution/models"): {},
+    ("GET", "/attribution/conversions"): {"params": {"limit": 1}},
+    ("GET", "/attribution/paths"): {"params": {"limit": 1}},
+    ("GET", "/attribution/conversions/{conversion_event_id}"): {},
+    ("GET", "/settings"): {},
+    ("PATCH", "/settings"): {"json": {"lookback_days": 30}},
+    ("GET", "/usage"): {},
+    ("GET", "/quotas"): {},
+    ("POST", "/keys"): {"json": {"name": "limited", "scopes": ["attribution:read"]}},
+    ("GET", "/keys"): {},
+    ("DELETE", "/keys/{key_id}"): {},
+}
+
+
+def test_every_tenant_route_passes_the_rate_limiter(attribution_tenants, make_key, make_client):
+    """A route that forgot the limiter would answer without X-RateLimit-* headers (and uncounted)."""
+    from api.deps import TenantKey
+    from api.routers import attribution, keys, tenant_settings
+
+    declared = {(method, route.path) for module in (attribution, tenant_settings, keys)
+                for route in module.router.routes for method in route.methods
+                if any(isinstance(dep.call, TenantKey) for dep in route.dependant.dependencies)}
+    assert declared == set(TENANT_ROUTES), "a new tenant route needs an entry in TENANT_ROUTES"
+
+    client = make_client(burst_seconds=60)  # enterprise tier: the burst is a minute of its rate
+    caller = make_key(attribution_tenants.a, ["attribution:read", "settings:write", "keys:admin"])
+    burst = ratelimit.tier_bucket("enterprise", 60).burst
+    conversion = client.get("/api/v1/attribution/conversions", params={"limit": 1},
+                            headers=caller.headers).json()["data"][0]["conversion_event_id"]
+    spare_key = client.post("/api/v1/keys", json={"name": "spare"}, headers=caller.headers).json()["id"]
+    usage = client.app.state.services.usage
+    counted = usage.month_total(attribution_tenants.a.id)
+    for (method, path), request in TENANT_ROUTES.items():
+        url = "/api/v1" + path.format(conversion_event_id=conversion, key_id=spare_key)
+        answer = client.request(method, url, headers=caller.headers, **request)
+        assert answer.status_code < 300, (method, path, answer.text)
+        assert answer.headers["x-ratelimit-limit"] == str(burst), (method, path)
+        assert int(answer.headers["x-ratelimit-remaining"]) < burst, (method, path)
+    # Admitted means counted against the month's request quota, once per request.
+    assert usage.month_total(attribution_tenants.a.id) == counted + len(TENANT_ROUTES)

@@ -2,6 +2,7 @@
 
 import asyncio
 import uuid
+from contextlib import asynccontextmanager
 
 import psycopg
 import pytest
@@ -12,6 +13,16 @@ from api import ratelimit
 from api.auth import Principal
 from api.session import TenantSession
 from earmark import db
+
+
+def _the(conn: psycopg.AsyncConnection):
+    """A session's connection source that always lends this one connection (the app lends pooled ones)."""
+
+    @asynccontextmanager
+    async def connect():
+        yield conn
+
+    return connect
 
 
 async def _setting(conn: psycopg.AsyncConnection) -> str | None:
@@ -28,7 +39,7 @@ def test_reads_run_as_the_key_tenant_and_leave_nothing_on_the_connection(databas
     async def run() -> None:
         async with await psycopg.AsyncConnection.connect(db.url("api"), autocommit=True) as conn:
             response = Response()
-            session = TenantSession(conn, principal, ratelimit.Bucket(600, 100), response,
+            session = TenantSession(_the(conn), principal, ratelimit.Bucket(600, 100), response,
                                     lambda: admitted.append(True))
             with pytest.raises(psycopg.errors.DivisionByZero):
                 await session.rows("select 1 / 0 as x")
