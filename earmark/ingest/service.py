@@ -65,8 +65,9 @@ def ingest_file(tenant_id: UUID | str, path: Path | str) -> IngestResult:
             raise
         rejected = checked.rejected.height
         with db.tenant_transaction(conn, tenant.id):
+            loaded_at = _enter_ingest_barrier(conn)
             _check_quota(conn, tenant, checked.valid.height)
-            loaded = _load_events(conn, tenant.id, batch_id, checked.valid, clock)
+            loaded = _load_events(conn, tenant.id, batch_id, loaded_at, checked.valid, clock)
             duplicates = raw.total_rows - loaded - rejected
             conn.execute(_sql("insert_batch.sql"), {
                 "tenant_id": tenant.id, "batch_id": batch_id, "source_file": str(path),
@@ -97,6 +98,16 @@ class _PhaseClock:
         self._last = now
 
 
+def _enter_ingest_barrier(conn: psycopg.Connection) -> datetime:
+    """Join the ingests an attribution run waits for; returns the loaded_at to stamp on this load's rows.
+
+    The stamp is read only once the barrier is held: a run that passed the barrier first then started
+    before it, so its successor's watermark (loaded_at > its start) still picks this load up.
+    """
+    conn.execute(_sql("enter_ingest_barrier.sql"))
+    return conn.execute("select clock_timestamp()").fetchone()[0]
+
+
 def _check_quota(conn: psycopg.Connection, tenant: tenancy.Tenant, incoming: int) -> None:
     limit = tenancy.tier_limits()[tenant.tier].events_per_month
     used = tenancy.usage(conn, tenant.id)["events_ingested"]
@@ -114,8 +125,8 @@ def _copy_csv(conn: psycopg.Connection, statement: str, frame: pl.DataFrame) -> 
             copy.write(frame.slice(start, COPY_SLICE_ROWS).write_csv(include_header=False))
 
 
-def _load_events(conn: psycopg.Connection, tenant_id: UUID, batch_id: UUID, valid: pl.DataFrame,
-                 clock: _PhaseClock) -> int:
+def _load_events(conn: psycopg.Connection, tenant_id: UUID, batch_id: UUID, loaded_at: datetime,
+                 valid: pl.DataFrame, clock: _PhaseClock) -> int:
     if valid.is_empty():
         clock.lap("insert")
         return 0
@@ -129,7 +140,8 @@ def _load_events(conn: psycopg.Connection, tenant_id: UUID, batch_id: UUID, vali
     _copy_csv(conn, f"copy events_stage ({columns}) from stdin (format csv)", staged)
     conn.execute("analyze events_stage")  # lets the planner pick a hash anti-join for big files
     clock.lap("copy_stage")
-    loaded = conn.execute(_sql("insert_events.sql"), {"tenant_id": tenant_id, "batch_id": batch_id}).rowcount
+    loaded = conn.execute(_sql("insert_events.sql"),
+                          {"tenant_id": tenant_id, "batch_id": batch_id, "loaded_at": loaded_at}).rowcount
     clock.lap("insert")
     return loaded
 

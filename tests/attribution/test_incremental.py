@@ -3,8 +3,14 @@ and a settings change recomputes the tenant."""
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from attribution_helpers import event, events_frame, load_events, read_mart, run_dbt
+
+from earmark import db
+from earmark.ingest.service import ingest_file
 
 DAY = 86_400
 PATHS_SQL = """
@@ -51,3 +57,52 @@ def test_late_touch_rerun_and_settings_change(make_tenant, set_settings):
     set_settings(tenant.id, lookback_days=1)
     run_dbt("build", dbt_vars=window)
     assert paths(tenant.id) == {"c1": ("promo_code", 1), "c2": ("search", 1)}
+
+
+def _waiting_for(key_name: str) -> int:
+    """Sessions waiting (not granted) for the advisory lock hashtextextended(key_name, 0)."""
+    with db.connect("owner") as conn:
+        return conn.execute(
+            "select count(*) from pg_locks where locktype = 'advisory' and not granted and objsubid = 1"
+            " and ((classid::bigint << 32) | objid::bigint) = hashtextextended(%s, 0)",
+            [key_name],
+        ).fetchone()[0]
+
+
+def _until(condition, what: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting: {what}"
+        time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_an_ingest_in_flight_when_a_run_starts_is_attributed_by_that_run(make_tenant, tmp_path):
+    """The run waits for loads that began before it; else they commit under its watermark, never seen."""
+    tenant = make_tenant()
+    window = {"attribution_tenant_id": str(tenant.id),
+              "attribution_start_date": "2026-09-01", "attribution_end_date": "2026-09-03"}
+    load_events(tenant.id, events_frame([
+        event("t1", "u1", 0, channel="podcast"),
+        event("c1", "u1", 3600, "conversion", revenue=100.0),
+    ]))
+    run_dbt("build", dbt_vars=window)
+    assert paths(tenant.id) == {"c1": ("podcast", 1)}
+
+    late = tmp_path / "late.csv"
+    late.write_text("event_id,user_id,occurred_at,event_type,channel,campaign_id,revenue\n"
+                    "t2,u2,2026-09-02T00:00:00Z,touchpoint,search,,\n"
+                    "c2,u2,2026-09-02T01:00:00Z,conversion,,,50\n")
+    tenant_lock = f"ingest:{tenant.id}"
+    # The holder's connection closes first on the way out, so a failed wait never leaves the threads blocked.
+    with ThreadPoolExecutor(2) as threads, db.connect("transformer", autocommit=True) as holder:
+        # The ingest opens its transaction, joins the barrier, then waits here for the tenant's load lock.
+        holder.execute("select pg_advisory_lock(hashtextextended(%s, 0))", [tenant_lock])
+        ingest = threads.submit(ingest_file, tenant.id, late)
+        _until(lambda: _waiting_for(tenant_lock) == 1, "the ingest to wait for its tenant lock")
+        run = threads.submit(run_dbt, "build", dbt_vars=window)  # starts while the load is in flight
+        _until(lambda: _waiting_for("earmark:ingest-barrier") == 1, "the run to wait at the ingest barrier")
+        holder.execute("select pg_advisory_unlock(hashtextextended(%s, 0))", [tenant_lock])
+        assert ingest.result().loaded == 2
+        run.result()
+    assert paths(tenant.id) == {"c1": ("podcast", 1), "c2": ("search", 1)}

@@ -2,7 +2,11 @@
     parallelism makes it 0.9 s instead of 1.6 s at 1 M journeys. -#}
 {{ config(
     indexes=[{"columns": ["tenant_id", "conversion_date"]}],
-    pre_hook=["set local parallel_setup_cost = 10", "set local parallel_tuple_cost = 0.01"],
+    pre_hook=[
+        "{{ wait_for_ingests_in_flight() }}",
+        "set local parallel_setup_cost = 10",
+        "set local parallel_tuple_cost = 0.01",
+    ],
 ) }}
 {#
   The (tenant, conversion date) pairs this run recomputes; the incremental models read only these.
@@ -10,6 +14,7 @@
     - the partition window (vars attribution_start_date .. attribution_end_date, end exclusive) covers it;
     - an event loaded since the tenant's last run can change it: from the event's date to its lookback later
       (a late touch joins paths up to lookback days on; a late conversion cuts the path of the next one);
+      the first pre-hook waits for ingests in flight, so no late commit slips under that watermark;
     - the tenant has never been run, its settings changed since its last run, attribution_all_dates is set,
       or this is a --full-refresh: then every date from its first to its last event.
   The last run is read from fct_attribution_runs without ref() on purpose: it is the previous run's
