@@ -6,7 +6,7 @@ transaction on the API role whose first statement sets app.tenant_id to the key'
 Why the key checks are security *schemes* rather than chains of small `Depends`: FastAPI solves every
 dependant of a route on every request, and on this 2-core machine that solving was the largest share
 of a read's CPU (py-spy and cProfile, see bench/RESULTS.md). One scheme object per kind of caller
-authenticates, checks scope and quota and opens the session in a single dependant, and is still what
+authenticates, checks scope and quota and builds the session in a single dependant, and is still what
 OpenAPI shows as the Bearer security scheme.
 """
 

@@ -12,9 +12,9 @@ class ApiSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EARMARK_API_", extra="ignore")
 
     pool_min_size: int = Field(default=2, ge=1)
-    # Per worker. More connections than the cores can serve only queue inside Postgres, contending for
-    # the rate limiter's rows: on 2 cores with 2 workers, 3-4 gave ~1,700 req/s and 8 gave ~1,550
-    # (bench/RESULTS.md). Size it with the cores of the database, not with the expected concurrency.
+    # Per worker. More connections than the cores can serve only add backends competing for them: on 2
+    # cores with 2 workers, 2-4 gave 1,667-1,710 req/s and 6-8 gave 1,515-1,619 (bench/RESULTS.md).
+    # Size it with the cores of the database, not with the expected concurrency.
     pool_max_size: int = Field(default=4, ge=1)
     # A revoked key must stop working within 60 s; the key cache is the only thing that delays it.
     key_cache_seconds: float = Field(default=30, gt=0, le=60)
