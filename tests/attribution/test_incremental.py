@@ -106,3 +106,44 @@ def test_an_ingest_in_flight_when_a_run_starts_is_attributed_by_that_run(make_te
         assert ingest.result().loaded == 2
         run.result()
     assert paths(tenant.id) == {"c1": ("podcast", 1), "c2": ("search", 1)}
+
+
+def _waiting_for_table(name: str) -> int:
+    """Sessions waiting (not granted) for a lock on the table `name`."""
+    with db.connect("owner") as conn:
+        return conn.execute("select count(*) from pg_locks where locktype = 'relation' and not granted"
+                            " and relation = to_regclass(%s)", [name]).fetchone()[0]
+
+
+@pytest.mark.slow
+def test_a_settings_change_that_commits_mid_run_is_used_by_all_of_it_or_by_the_next_run(make_tenant):
+    """Every model of a run reads the same settings; else the run log could record settings the credits
+    were not computed with, and the next run would see nothing to recompute."""
+    tenant = make_tenant()
+    window = {"attribution_tenant_id": str(tenant.id),
+              "attribution_start_date": "2026-09-01", "attribution_end_date": "2026-09-04"}
+    load_events(tenant.id, events_frame([
+        event("t1", "u1", 0, channel="podcast"),
+        event("t2", "u1", DAY + 43_200, channel="promo_code"),
+        event("c1", "u1", 2 * DAY + 36_000, "conversion", revenue=100.0),
+    ]))
+    run_dbt("build", dbt_vars=window)
+    assert paths(tenant.id) == {"c1": ("podcast > promo_code", 2)}
+
+    between = "analytics.fct_daily_channel_credits"  # built after the credits, before the run log
+    with ThreadPoolExecutor(1) as threads, db.connect("owner") as blocker, db.connect("owner") as editor:
+        # A settings edit whose transaction began before the run (its updated_at is older than the run's
+        # start) and that commits while the run waits between its credits and its run log.
+        editor.execute("update app.tenant_settings set lookback_days = 1, updated_at = now()"
+                       " where tenant_id = %s", [tenant.id])
+        blocker.execute(f"lock table {between} in access exclusive mode")
+        run = threads.submit(run_dbt, "build", dbt_vars=window)
+        _until(lambda: _waiting_for_table(between) == 1, f"the run to reach {between}")
+        editor.commit()
+        blocker.rollback()
+        run.result()
+    assert paths(tenant.id) == {"c1": ("podcast > promo_code", 2)}  # the whole run used lookback 30
+    # The next run's window holds no event: only lookback 1 differing from its log brings c1 back.
+    run_dbt("build", dbt_vars={**window, "attribution_start_date": "2026-09-10",
+                               "attribution_end_date": "2026-09-11"})
+    assert paths(tenant.id) == {"c1": ("promo_code", 1)}

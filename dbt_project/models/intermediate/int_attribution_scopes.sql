@@ -29,7 +29,7 @@
 
 with settings as (
     select *
-    from {{ ref('stg_app__tenant_settings') }}
+    from {{ ref('int_attribution_settings') }}
     {% if tenant %}where tenant_id = '{{ tenant }}'::uuid{% endif %}
 ),
 

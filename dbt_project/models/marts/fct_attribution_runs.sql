@@ -74,6 +74,6 @@ select
     settings.position_first_weight,
     settings.position_last_weight
 from scope
-join {{ ref('stg_app__tenant_settings') }} as settings on settings.tenant_id = scope.tenant_id
+join {{ ref('int_attribution_settings') }} as settings on settings.tenant_id = scope.tenant_id
 left join conversions on conversions.tenant_id = scope.tenant_id
 left join sum_checks on sum_checks.tenant_id = scope.tenant_id

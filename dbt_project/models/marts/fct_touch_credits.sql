@@ -31,7 +31,7 @@ with settings as (
         half_life_seconds,
         position_first_weight,
         position_last_weight
-    from {{ ref('stg_app__tenant_settings') }}
+    from {{ ref('int_attribution_settings') }}
 ),
 
 events as not materialized (
