@@ -75,18 +75,20 @@ class TenantSession:
         """Pass the rate limiter now (routes that read nothing call this; the others need not)."""
         if not self.admitted:
             async with self._connect() as conn:
-                decision = await ratelimit.take(conn, self.tenant_id, self.principal.key_id,
-                                                self._bucket, self._bucket)
-            self._decide(decision)
+                await self._admit_on(conn)
+
+    async def _admit_on(self, conn: psycopg.AsyncConnection) -> None:
+        """The limiter as its own one-statement transaction on `conn` (idle, in autocommit)."""
+        if not self.admitted:
+            self._decide(await ratelimit.take(conn, self.tenant_id, self.principal.key_id,
+                                              self._bucket, self._bucket))
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[TenantSession]:
         if self._conn is not None:
             raise RuntimeError("a tenant session runs one transaction at a time")
         async with self._connect() as conn:
-            if not self.admitted:
-                self._decide(await ratelimit.take(conn, self.tenant_id, self.principal.key_id,
-                                                  self._bucket, self._bucket))
+            await self._admit_on(conn)
             async with tenant_transaction(conn, self.tenant_id):
                 self._conn = conn
                 try:
