@@ -31,6 +31,8 @@ def make_pool(settings: ApiSettings, conninfo: str | None = None) -> AsyncConnec
     return AsyncConnectionPool(
         conninfo or db.url("api"), min_size=settings.pool_min_size, max_size=settings.pool_max_size,
         kwargs={"autocommit": True}, open=False, name="earmark-api",
+        # A request waits this long for a connection before it is a 503 (database-unavailable).
+        timeout=settings.pool_timeout_seconds,
     )
 
 

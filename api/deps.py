@@ -99,26 +99,23 @@ class ApiKey(SecurityBase):
 
     async def principal(self, request: Request) -> Principal:
         services = services_of(request)
-        principal = await authenticate(request, services.keys, services.pool, services.settings)
-        await refuse_unknown_query(request)
-        return principal
+        return await authenticate(request, services.keys, services.pool, services.settings)
 
 
 class TenantKey(ApiKey):
-    """A tenant's key with `scope`: the tenant session, after scope and quota checks; its first query
-    passes the rate limiter (see api.session)."""
+    """A tenant's key with `scope`: the tenant session, after the quota check; its first query passes the
+    rate limiter (see api.session), and so does any error answered after the session exists."""
 
     def __init__(self, scope: str | None = None) -> None:
         super().__init__()
         self.scope = scope
 
     async def __call__(self, request: Request, response: Response) -> TenantSession:
+        request.state.tenant_key_checked = True
         principal = await self.principal(request)
         if principal.kind != "tenant":
             raise forbidden("This endpoint reads one tenant's data; use a tenant key, not a platform key.",
                             slug="tenant-key-required")
-        if self.scope:
-            principal.require(self.scope)
         services = services_of(request)
         usage = services.usage
         if not usage.knows(principal.tenant_id):  # once per tenant and worker
@@ -130,8 +127,53 @@ class TenantKey(ApiKey):
         bucket = ratelimit.tier_bucket(principal.tier, services.api_settings.burst_seconds,
                                        services.api_settings.rate_limit_scale)
         # Every tenant route reaches the limiter (a query or session.admit()); a test checks each route.
-        return TenantSession(services.pool.connection, principal, bucket, response,
-                             lambda: usage.count(principal.tenant_id, principal.key_id))
+        session = TenantSession(services.pool.connection, principal, bucket, response,
+                                lambda: usage.count(principal.tenant_id, principal.key_id))
+        # From here on every answer passes the limiter, errors included (limit_before_error).
+        request.state.tenant_session = session
+        if self.scope:
+            principal.require(self.scope)
+        await refuse_unknown_query(request)
+        return session
+
+
+def _tenant_key_of(route: object) -> TenantKey | None:
+    dependant = getattr(route, "dependant", None)
+    for dependency in getattr(dependant, "dependencies", ()):
+        if isinstance(dependency.call, TenantKey):
+            return dependency.call
+    return None
+
+
+async def limit_before_error(request: Request) -> tuple[Problem | None, dict[str, str]]:
+    """Limits first: an error answer to a tenant key passes the rate limiter as a success would.
+
+    Returns the 429 to answer instead of the error (None when the limiter admits), and the rate-limit
+    headers to add. FastAPI parses a JSON body before it solves dependencies, so a malformed body can
+    fail before the key was even checked: the route's key dependency then runs here first.
+    """
+    session = getattr(request.state, "tenant_session", None)
+    if session is None and not getattr(request.state, "tenant_key_checked", False):
+        key = _tenant_key_of(request.scope.get("route"))
+        if key is None:
+            return None, {}
+        try:
+            session = await key(request, Response())
+        except Problem as refused:  # a quota refusal wins; any other problem of the key does not
+            session = getattr(request.state, "tenant_session", None)
+            if refused.status == 429:
+                return refused, {}
+        except Exception:  # the database is gone: answer the original error
+            return None, {}
+    if session is None:
+        return None, {}
+    try:
+        await session.admit()
+    except Problem as refused:
+        return refused, {}
+    except Exception:  # the database is gone: answer the original error
+        return None, {}
+    return None, session.rate_limit_headers
 
 
 class PlatformKey(ApiKey):
@@ -139,6 +181,7 @@ class PlatformKey(ApiKey):
 
     async def __call__(self, request: Request) -> AsyncIterator[PlatformContext]:
         principal = await self.principal(request)
+        await refuse_unknown_query(request)
         if principal.kind != "platform":
             raise forbidden("Tenant administration needs a platform key with the tenants:admin scope.",
                             slug="insufficient-scope")

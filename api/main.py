@@ -12,10 +12,11 @@ from fastapi import APIRouter, Depends, FastAPI
 from api import problems
 from api.auth import KeyCache
 from api.database import make_pool
-from api.deps import Services, refuse_unknown_query
+from api.deps import Services, limit_before_error, refuse_unknown_query
 from api.routers import attribution, health, keys, tenant_settings, tenants
 from api.settings import ApiSettings, get_api_settings
 from api.usage import UsageCounter
+from api.wire import WireGuard
 from earmark.settings import Settings, get_settings
 
 
@@ -48,10 +49,12 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
         summary="Read attribution for podcast advertising, one tenant per API key.",
         lifespan=lifespan,
     )
-    problems.install(app)
-    app.include_router(health.router, dependencies=[Depends(refuse_unknown_query)])
+    problems.install(app, before_error=limit_before_error)
+    app.add_middleware(WireGuard)
+    app.include_router(health.router, dependencies=[Depends(refuse_unknown_query)],
+                       responses=problems.WIRE_RESPONSES)
     v1 = APIRouter(prefix="/api/v1")
     for module in (attribution, tenant_settings, keys, tenants):
         v1.include_router(module.router)
-    app.include_router(v1)
+    app.include_router(v1, responses=problems.WIRE_RESPONSES)
     return app

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -50,10 +53,17 @@ def not_found(detail: str) -> Problem:
     return Problem(404, "not-found", detail)
 
 
+def instance(request: Request) -> str:
+    """The request's path as sent (percent-encoded): the decoded path may hold lone surrogates that stand
+    for bytes that were not UTF-8 (api.wire), which JSON cannot carry."""
+    raw = request.scope.get("raw_path")
+    return raw.decode("ascii", "replace") if raw else request.url.path
+
+
 def _response(request: Request, status: int, slug: str, detail: str, headers: dict[str, str] | None = None,
               **extensions: object) -> JSONResponse:
     body = {"type": PROBLEM_BASE + slug, "title": HTTPStatus(status).phrase, "status": status,
-            "detail": detail, "instance": request.url.path, **extensions}
+            "detail": detail, "instance": instance(request), **extensions}
     return JSONResponse(body, status_code=status, headers=headers, media_type=MEDIA_TYPE)
 
 
@@ -61,8 +71,10 @@ def _response(request: Request, status: int, slug: str, detail: str, headers: di
 # that is not JSON at all (routes with a body document it); 422 a body or query that breaks the schema.
 ERROR_RESPONSES = {
     code: {"model": ProblemDetail, "content": {MEDIA_TYPE: {}}, "description": HTTPStatus(code).phrase}
-    for code in (400, 401, 403, 404, 409, 422, 429, 503)
+    for code in (400, 401, 403, 404, 409, 413, 414, 422, 429, 503)
 }
+# Every route can meet these (api.wire refuses oversized requests before routing).
+WIRE_RESPONSES = {code: ERROR_RESPONSES[code] for code in (413, 414)}
 
 
 def _allowed_methods(request: Request) -> str | None:
@@ -88,10 +100,31 @@ def _allowed_methods(request: Request) -> str | None:
 _HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 
 
-def install(app: FastAPI) -> None:
+# The answer to a request whose database is gone (pool exhausted, server down, statement timeout).
+DATABASE_UNAVAILABLE = ("The database does not answer; retry shortly, and if it persists see "
+                        "`earmark db status`.")
+DATABASE_RETRY_SECONDS = "5"
+
+BeforeError = Callable[[Request], Awaitable[tuple["Problem | None", dict[str, str]]]]
+
+
+def install(app: FastAPI, before_error: BeforeError | None = None) -> None:
+    """Problem handlers for every error; `before_error` runs first (api.deps.limit_before_error: the
+    rate limiter decides an error answer as it decides a success, and may turn it into a 429)."""
+
+    async def answer(request: Request, status: int, slug: str, detail: str,
+                     headers: dict[str, str] | None = None, **extensions: object) -> JSONResponse:
+        if before_error is not None:
+            refused, limit_headers = await before_error(request)
+            if refused is not None:
+                return _response(request, refused.status, refused.slug, refused.detail, refused.headers,
+                                 **refused.extensions)
+            headers = {**limit_headers, **(headers or {})}
+        return _response(request, status, slug, detail, headers, **extensions)
+
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return _response(request, exc.status, exc.slug, exc.detail, exc.headers, **exc.extensions)
+        return await answer(request, exc.status, exc.slug, exc.detail, exc.headers, **exc.extensions)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -99,18 +132,28 @@ def install(app: FastAPI) -> None:
                   for e in exc.errors()]
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
         where = ".".join(str(part) for part in first["loc"])
-        return _response(request, 422, "validation-error", f"{where}: {first['msg']}", errors=errors)
+        return await answer(request, 422, "validation-error", f"{where}: {first['msg']}", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        slug = {400: "malformed-body", 404: "not-found", 405: "method-not-allowed"}.get(
+        slug = {400: "malformed-body", 404: "not-found", 405: "method-not-allowed",
+                413: "payload-too-large"}.get(
             exc.status_code, "http-error")
         headers = dict(getattr(exc, "headers", None) or {})
         if exc.status_code == 405:
             headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
-        return _response(request, exc.status_code, slug, str(exc.detail), headers)
+        return await answer(request, exc.status_code, slug, str(exc.detail), headers)
+
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # No limiter here: it lives in the database that just failed.
+        log.warning("database unavailable on %s: %s", instance(request), type(exc).__name__)
+        return _response(request, 503, "database-unavailable", DATABASE_UNAVAILABLE,
+                         {"Retry-After": DATABASE_RETRY_SECONDS})
+
+    for error in (psycopg.OperationalError, PoolTimeout):
+        app.add_exception_handler(error, _database_unavailable)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s", request.url.path)
-        return _response(request, 500, "internal-error", "Something went wrong on our side; try again.")
+        log.exception("unhandled error on %s", instance(request))
+        return await answer(request, 500, "internal-error", "Something went wrong on our side; try again.")

@@ -8,8 +8,10 @@ loop; at 1,500 requests/s they, not the SQL, are the cost (see bench/RESULTS.md)
   <the query>; commit`.
   The tenant is still the transaction's first statement; the limiter (until it has run for this
   request) rides in the same message, so a one-query read is one round trip. Its row locks are held
-  only while the server runs the rest of that message, never across a client round trip. A refused
-  request's read is thrown away (the transaction is read only, so it changed nothing).
+  only while the server runs the rest of that message, never across a client round trip. A refusal is
+  an error (app.rate_limit_admit), so the server skips the rest of the message: a refused request reads
+  no tenant data. A read that fails rolls the limiter's take back with it, so the limiter then runs on
+  its own: every request passes it exactly once, whatever the route answers.
 - `transaction()` is for writes and for reads of several statements: it passes the limiter first
   (its own one-statement transaction), then opens the tenant transaction; `rows()` inside it uses the
   extended protocol with server-side parameters and prepared statements.
@@ -25,6 +27,7 @@ simple protocol to hold several statements).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import cache
@@ -45,15 +48,16 @@ _LIMITER_PARAMS = ("key_bucket", "key_interval", "key_burst", "tenant_interval",
 
 
 @cache
-def _message(statement: str, limit: bool) -> str:
-    """The one message around `statement` (built once per statement, not per request)."""
-    statements = ["begin", "select set_config('app.tenant_id', %(tenant_id)s, true)"]
+def _message(statements: tuple[str, ...], limit: bool) -> str:
+    """The one message around `statements` (built once per tuple of statements, not per request)."""
+    parts = ["begin", "select set_config('app.tenant_id', %(tenant_id)s, true)"]
     if limit:
-        statements.append(query("rate_limit_take"))
-    # The limiter writes; the route's statement may not (writes go through transaction()).
-    statements += ["set transaction read only", statement, "commit"]
+        # Raises EA429 on refusal, so the server skips the rest of the message: a refused read reads nothing.
+        parts.append(query("rate_limit_admit"))
+    # The limiter writes; the route's statements may not (writes go through transaction()).
+    parts += ["set transaction read only", *statements, "commit"]
     # Each statement on its own lines, so a trailing comment in a .sql file ends before the ';'.
-    return "\n;\n".join(statements)
+    return "\n;\n".join(parts)
 
 
 class TenantSession:
@@ -65,21 +69,35 @@ class TenantSession:
         self._response = response
         self._on_admitted = on_admitted
         self._conn: psycopg.AsyncConnection | None = None  # set inside transaction()
-        self.admitted = False
+        # The limiter's answer for this request, once it has run; every request gets exactly one.
+        self.decision: ratelimit.Decision | None = None
 
     @property
     def tenant_id(self) -> UUID:
         return self.principal.tenant_id
 
+    @property
+    def admitted(self) -> bool:
+        return self.decision is not None and self.decision.allowed
+
+    @property
+    def rate_limit_headers(self) -> dict[str, str]:
+        if self.decision is None:
+            return {}
+        return {"X-RateLimit-Limit": str(self.decision.limit),
+                "X-RateLimit-Remaining": str(self.decision.remaining)}
+
     async def admit(self) -> None:
-        """Pass the rate limiter now (routes that read nothing call this; the others need not)."""
-        if not self.admitted:
+        """Pass the rate limiter now, unless this request already did (either way)."""
+        if self.decision is None:
             async with self._connect() as conn:
                 await self._admit_on(conn)
+        elif not self.decision.allowed:
+            self._decide(self.decision)
 
     async def _admit_on(self, conn: psycopg.AsyncConnection) -> None:
         """The limiter as its own one-statement transaction on `conn` (idle, in autocommit)."""
-        if not self.admitted:
+        if self.decision is None:
             self._decide(await ratelimit.take(conn, self.tenant_id, self.principal.key_id,
                                               self._bucket, self._bucket))
 
@@ -97,21 +115,29 @@ class TenantSession:
                     self._conn = None
 
     async def rows(self, statement: str, params: dict | None = None) -> list[dict]:
-        params = params or {}
-        if self._conn is not None:
-            async with self._conn.cursor(row_factory=dict_row) as cur:
-                await cur.execute(statement, params)
-                return await cur.fetchall()
-        async with self._connect() as conn:
-            return await self._one_message(conn, statement, params)
+        return (await self.results((statement,), params))[0]
 
     async def one(self, statement: str, params: dict | None = None) -> dict | None:
         found = await self.rows(statement, params)
         return found[0] if found else None
 
-    async def _one_message(self, conn: psycopg.AsyncConnection, statement: str, params: dict) -> list[dict]:
+    async def results(self, statements: tuple[str, ...], params: dict | None = None) -> list[list[dict]]:
+        """The rows of each statement, all read in one transaction (one message outside transaction())."""
+        params = params or {}
+        if self._conn is not None:
+            found = []
+            async with self._conn.cursor(row_factory=dict_row) as cur:
+                for statement in statements:
+                    await cur.execute(statement, params)
+                    found.append(await cur.fetchall())
+            return found
+        async with self._connect() as conn:
+            return await self._one_message(conn, statements, params)
+
+    async def _one_message(self, conn: psycopg.AsyncConnection, statements: tuple[str, ...],
+                           params: dict) -> list[list[dict]]:
         bound = {**params, "tenant_id": str(self.tenant_id)}
-        limit = not self.admitted
+        limit = self.decision is None
         if limit:
             limiter = ratelimit.params(self.tenant_id, self.principal.key_id, self._bucket, self._bucket)
             clash = set(params) & set(_LIMITER_PARAMS)
@@ -120,18 +146,28 @@ class TenantSession:
             bound.update({name: limiter[name] for name in _LIMITER_PARAMS})
         cur = psycopg.AsyncClientCursor(conn, row_factory=dict_row)
         try:
-            await cur.execute(_message(statement, limit), bound)
-            # Results, one per statement: begin, set_config, [limiter], set transaction, the query, commit.
+            await cur.execute(_message(statements, limit), bound)
+            # Results, one per statement: begin, set_config, [limiter], set transaction, the reads, commit.
             cur.nextset()
             if limit:
                 cur.nextset()
                 decision = ratelimit.decision(await cur.fetchone(), self._bucket)
             cur.nextset()
-            cur.nextset()
-            found = await cur.fetchall()
+            found = []
+            for _ in statements:
+                cur.nextset()
+                found.append(await cur.fetchall())
+        except psycopg.Error as exc:
+            await _rollback(conn)
+            if limit and exc.sqlstate == ratelimit.REFUSED_SQLSTATE:
+                self._decide(ratelimit.refusal(exc, self._bucket))  # raises the 429
+            if limit and not conn.broken:
+                # The read failed and took the limiter's take with it; the limiter still decides this
+                # request, on its own, so a failing route is counted and refused like any other.
+                await self._admit_on(conn)
+            raise
         except BaseException:
-            if conn.info.transaction_status != TransactionStatus.IDLE and not conn.broken:
-                await conn.execute("rollback")
+            await _rollback(conn)
             raise
         finally:
             await cur.close()
@@ -140,12 +176,20 @@ class TenantSession:
         return found
 
     def _decide(self, decision: ratelimit.Decision) -> None:
-        headers = {"X-RateLimit-Limit": str(decision.limit), "X-RateLimit-Remaining": str(decision.remaining)}
+        first = self.decision is None
+        self.decision = decision
+        headers = self.rate_limit_headers
         if not decision.allowed:
             raise Problem(429, "rate-limited",
                           f"Too many requests for this key or tenant ({self.principal.tier} tier); "
                           f"retry after {decision.retry_after} s.",
                           headers={**headers, "Retry-After": str(decision.retry_after)})
-        self.admitted = True
         self._response.headers.update(headers)
-        self._on_admitted()
+        if first:
+            self._on_admitted()
+
+
+async def _rollback(conn: psycopg.AsyncConnection) -> None:
+    if conn.info.transaction_status != TransactionStatus.IDLE and not conn.broken:
+        with contextlib.suppress(psycopg.Error):
+            await conn.execute("rollback")

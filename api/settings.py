@@ -16,6 +16,8 @@ class ApiSettings(BaseSettings):
     # cores with 2 workers, 2-4 gave 1,667-1,710 req/s and 6-8 gave 1,515-1,619 (bench/RESULTS.md).
     # Size it with the cores of the database, not with the expected concurrency.
     pool_max_size: int = Field(default=4, ge=1)
+    # How long a request waits for a pooled connection before it answers 503 database-unavailable.
+    pool_timeout_seconds: float = Field(default=5, gt=0, le=60)
     # A revoked key must stop working within 60 s; the key cache is the only thing that delays it.
     key_cache_seconds: float = Field(default=30, gt=0, le=60)
     # Request counts and last_used_at are written in batches, not on every request.

@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import Annotated
 
-from pydantic import AwareDatetime, BeforeValidator, Field
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # RFC 3339 date-time: the offset is required, so a timestamp is never silently read in server time.
@@ -43,6 +43,28 @@ def _json_number(value: object) -> object:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+# Characters Postgres cannot store in text or compare: NUL, and the lone surrogates that stand for bytes
+# that were not UTF-8 (a JSON body can carry both as \u0000 and \udcff escapes). Bytes in a URL that are
+# not UTF-8 never get this far: api.wire refuses them before the URL is decoded.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(value: str) -> str:
+    found = _UNSTORABLE.search(value)
+    if found:
+        code = f"U+{ord(found.group()):04X}"
+        raise ValueError(f"contains {code} at position {found.start()}, which text cannot hold; remove it")
+    return value
+
+
+def text(max_length: int, **constraints: object) -> type:
+    """A string Postgres can store and compare: every string a client sends is one of these.
+
+    The one rule for bad text lives here, in the type, so no route can forget it; the length bound keeps
+    a client from making the server hash, compare or log megabytes (OWASP API4).
+    """
+    return Annotated[str, Field(max_length=max_length, **constraints), AfterValidator(_storable)]
 
 
 # Constraints go before the validator: after it, pydantic cannot turn them into minimum/maximum in the

@@ -7,14 +7,15 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 import psycopg
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
+from api import cursors
 from api.database import query
-from api.deps import ReadAttribution
-from api.problems import ERROR_RESPONSES, Problem, not_found
+from api.deps import ReadAttribution, Services, ServicesDep
+from api.problems import ERROR_RESPONSES, not_found
 from api.session import TenantSession
-from api.types import IsoDate
+from api.types import IsoDate, text
 
 router = APIRouter(prefix="/attribution", tags=["attribution"],
                    responses={k: ERROR_RESPONSES[k] for k in (401, 403, 422, 429, 503)})
@@ -28,7 +29,15 @@ StartQuery = Annotated[IsoDate | None, Query(description="First conversion date 
 EndQuery = Annotated[IsoDate | None, Query(
     description="Last conversion date (inclusive), YYYY-MM-DD; before start, the window is empty.")]
 LimitQuery = Annotated[int, Query(ge=1, le=500, description="Page size.")]
-AfterQuery = Annotated[str | None, Query(max_length=200, description="Conversion id the page starts after.")]
+CursorQuery = Annotated[text(max_length=2048) | None, Query(
+    description="The next_cursor of the previous page (opaque); leave it out for the first page.")]
+ConversionId = Annotated[text(max_length=1000), Path(description="A conversion's event_id.")]
+ComputedAt = Annotated[datetime | None, Field(
+    description="When attribution was last computed for this tenant; null before its first run, when "
+                "rows are empty because nothing was computed yet.")]
+
+# Marts that do not exist yet (no attribution run on this install): the answer is "nothing computed".
+NOT_COMPUTED = (psycopg.errors.UndefinedTable, psycopg.errors.InvalidSchemaName)
 
 
 class ChannelCredit(BaseModel):
@@ -43,6 +52,7 @@ class ChannelCredits(BaseModel):
     model: Model
     start: date | None
     end: date | None
+    computed_at: ComputedAt
     rows: list[ChannelCredit]
 
 
@@ -57,6 +67,7 @@ class CampaignCredits(BaseModel):
     model: Model
     start: date | None
     end: date | None
+    computed_at: ComputedAt
     rows: list[CampaignCredit]
 
 
@@ -73,6 +84,7 @@ class ChannelByModel(BaseModel):
 class ModelComparison(BaseModel):
     start: date | None
     end: date | None
+    computed_at: ComputedAt
     models: list[Model]
     rows: list[ChannelByModel]
 
@@ -103,23 +115,32 @@ class ConversionPath(Conversion):
     touches: list[TouchCredit]
 
 
+NextCursor = Annotated[str | None, Field(
+    description="Pass as starting_after for the next page; null on the last.")]
+
+
 class ConversionPage(BaseModel):
+    computed_at: ComputedAt
     data: list[Conversion]
     has_more: bool
+    next_cursor: NextCursor
 
 
 class ConversionPathPage(BaseModel):
     model: Model
+    computed_at: ComputedAt
     data: list[ConversionPath]
     has_more: bool
+    next_cursor: NextCursor
 
 
-async def _rows(session: TenantSession, name: str, params: dict) -> list[dict]:
+async def _read(session: TenantSession, name: str, params: dict) -> tuple[list[dict], datetime | None]:
+    """A mart's rows and when they were computed, in one message; nothing computed yet is no rows."""
     try:
-        return await session.rows(query(name), params)
-    except psycopg.errors.UndefinedTable:
-        raise Problem(503, "attribution-unavailable",
-                      "Attribution has not been computed yet; run the pipeline (`earmark run`).") from None
+        rows, computed = await session.results((query(name), query("attribution_computed_at")), params)
+    except NOT_COMPUTED:
+        return [], None
+    return rows, computed[0]["computed_at"]
 
 
 @router.get("/channels", response_model=ChannelCredits)
@@ -127,19 +148,19 @@ async def channels(session: ReadAttribution, model: ModelQuery = "linear", start
                    end: EndQuery = None) -> ChannelCredits:
     """Conversions and revenue credited to each channel under one model."""
     if start is None and end is None:
-        rows = await _rows(session, "channels_all_time", {"model": model})
+        rows, computed_at = await _read(session, "channels_all_time", {"model": model})
     else:
-        rows = await _rows(session, "channels_window",
-                           {"model": model, "start": start or date.min, "end": end or date.max})
-    return ChannelCredits(model=model, start=start, end=end, rows=rows)
+        rows, computed_at = await _read(session, "channels_window",
+                                        {"model": model, "start": start or date.min, "end": end or date.max})
+    return ChannelCredits(model=model, start=start, end=end, computed_at=computed_at, rows=rows)
 
 
 @router.get("/campaigns", response_model=CampaignCredits)
 async def campaigns(session: ReadAttribution, model: ModelQuery = "linear", start: StartQuery = None,
                     end: EndQuery = None) -> CampaignCredits:
     """Conversions and revenue credited to each campaign (with its channel) under one model."""
-    rows = await _rows(session, "campaigns", {"model": model, "start": start, "end": end})
-    return CampaignCredits(model=model, start=start, end=end, rows=rows)
+    rows, computed_at = await _read(session, "campaigns", {"model": model, "start": start, "end": end})
+    return CampaignCredits(model=model, start=start, end=end, computed_at=computed_at, rows=rows)
 
 
 @router.get("/models", response_model=ModelComparison)
@@ -147,66 +168,80 @@ async def model_comparison(session: ReadAttribution, start: StartQuery = None,
                            end: EndQuery = None) -> ModelComparison:
     """All five models side by side, per channel."""
     if start is None and end is None:
-        found = await _rows(session, "model_comparison_all_time", {})
+        found, computed_at = await _read(session, "model_comparison_all_time", {})
     else:
-        found = await _rows(session, "model_comparison_window",
-                            {"start": start or date.min, "end": end or date.max})
+        found, computed_at = await _read(session, "model_comparison_window",
+                                         {"start": start or date.min, "end": end or date.max})
     by_channel: dict[str, dict[str, ModelCredit]] = defaultdict(lambda: {m: ModelCredit() for m in MODELS})
     for row in found:
         by_channel[row["channel"]][row["model"]] = ModelCredit(conversions=row["conversions"],
                                                                revenue=row["revenue"])
     rows = [ChannelByModel(channel=channel, models=models) for channel, models in sorted(by_channel.items())]
-    return ModelComparison(start=start, end=end, models=list(MODELS), rows=rows)
+    return ModelComparison(start=start, end=end, computed_at=computed_at, models=list(MODELS), rows=rows)
 
 
-async def _page(session: ReadAttribution, start: date | None, end: date | None, limit: int,
-                starting_after: str | None) -> tuple[list[dict], bool]:
-    after_at = None
+def _page_params(session: TenantSession, services: Services, start: date | None, end: date | None,
+                 limit: int, starting_after: str | None) -> dict:
+    after_at = after_id = None
     if starting_after is not None:
-        cursor = await _rows(session, "conversion_cursor", {"id": starting_after})
-        if not cursor:
-            raise not_found(f"No conversion {starting_after!r} to start after.")
-        after_at = cursor[0]["converted_at"]
-    rows = await _rows(session, "conversions_page", {
-        "start": start, "end": end, "after_id": starting_after, "after_at": after_at, "limit": limit + 1})
-    return rows[:limit], len(rows) > limit
+        after_at, after_id = cursors.decode(services.settings, session.tenant_id, starting_after)
+    return {"start": start, "end": end, "after_id": after_id, "after_at": after_at, "limit": limit + 1}
 
 
-@router.get("/conversions", response_model=ConversionPage, responses={404: ERROR_RESPONSES[404]})
-async def conversions(session: ReadAttribution, start: StartQuery = None, end: EndQuery = None,
-                      limit: LimitQuery = 50, starting_after: AfterQuery = None) -> ConversionPage:
-    """Conversions with their journey, oldest first; page on with starting_after=<last id>."""
-    if starting_after is None:
-        rows, has_more = await _page(session, start, end, limit, starting_after)
-    else:
-        async with session.transaction():  # the cursor row and the page from one snapshot
-            rows, has_more = await _page(session, start, end, limit, starting_after)
-    return ConversionPage(data=rows, has_more=has_more)
+def _next_cursor(session: TenantSession, services: Services, rows: list[dict], has_more: bool) -> str | None:
+    if not has_more:
+        return None
+    last = rows[-1]
+    return cursors.encode(services.settings, session.tenant_id, last["converted_at"],
+                          last["conversion_event_id"])
 
 
-@router.get("/paths", response_model=ConversionPathPage, responses={404: ERROR_RESPONSES[404]})
-async def paths(session: ReadAttribution, model: ModelQuery = "linear", start: StartQuery = None,
-                end: EndQuery = None, limit: LimitQuery = 50,
-                starting_after: AfterQuery = None) -> ConversionPathPage:
+@router.get("/conversions", response_model=ConversionPage)
+async def conversions(session: ReadAttribution, services: ServicesDep, start: StartQuery = None,
+                      end: EndQuery = None, limit: LimitQuery = 50,
+                      starting_after: CursorQuery = None) -> ConversionPage:
+    """Conversions with their journey, oldest first; page on with starting_after=<next_cursor>."""
+    params = _page_params(session, services, start, end, limit, starting_after)
+    rows, computed_at = await _read(session, "conversions_page", params)
+    rows, has_more = rows[:limit], len(rows) > limit
+    return ConversionPage(computed_at=computed_at, data=rows, has_more=has_more,
+                          next_cursor=_next_cursor(session, services, rows, has_more))
+
+
+@router.get("/paths", response_model=ConversionPathPage)
+async def paths(session: ReadAttribution, services: ServicesDep, model: ModelQuery = "linear",
+                start: StartQuery = None, end: EndQuery = None, limit: LimitQuery = 50,
+                starting_after: CursorQuery = None) -> ConversionPathPage:
     """Conversion paths with each touch's credit under one model (keyset pagination)."""
-    async with session.transaction():  # the page and its touches from one snapshot
-        rows, has_more = await _page(session, start, end, limit, starting_after)
-        touches = await _rows(session, "touch_credits_for",
-                              {"ids": [r["conversion_event_id"] for r in rows], "model": model})
+    params = _page_params(session, services, start, end, limit, starting_after)
+    try:
+        async with session.transaction():  # the page and its touches from one snapshot
+            fetched, computed = await session.results(
+                (query("conversions_page"), query("attribution_computed_at")), params)
+            rows, has_more = fetched[:limit], len(fetched) > limit
+            touches = await session.rows(query("touch_credits_for"),
+                                         {"ids": [r["conversion_event_id"] for r in rows], "model": model})
+    except NOT_COMPUTED:
+        return ConversionPathPage(model=model, computed_at=None, data=[], has_more=False, next_cursor=None)
     by_conversion: dict[str, list[dict]] = defaultdict(list)
     for touch in touches:
         by_conversion[touch["conversion_event_id"]].append(touch)
     data = [ConversionPath(**row, touches=by_conversion[row["conversion_event_id"]]) for row in rows]
-    return ConversionPathPage(model=model, data=data, has_more=has_more)
+    return ConversionPathPage(model=model, computed_at=computed[0]["computed_at"], data=data,
+                              has_more=has_more, next_cursor=_next_cursor(session, services, rows, has_more))
 
 
 @router.get("/conversions/{conversion_event_id}", response_model=ConversionPath,
             responses={404: ERROR_RESPONSES[404]})
-async def conversion(session: ReadAttribution, conversion_event_id: str) -> ConversionPath:
+async def conversion(session: ReadAttribution, conversion_event_id: ConversionId) -> ConversionPath:
     """One conversion with its touches' credit under every model; another tenant's id is a 404."""
-    async with session.transaction():
-        rows = await _rows(session, "conversion_get", {"id": conversion_event_id})
-        if not rows:
-            raise not_found(f"No conversion {conversion_event_id!r}.")
-        touches = await _rows(session, "touch_credits_for", {"ids": [conversion_event_id], "model": None})
+    try:
+        async with session.transaction():
+            rows = await session.rows(query("conversion_get"), {"id": conversion_event_id})
+            touches = await session.rows(query("touch_credits_for"),
+                                         {"ids": [conversion_event_id], "model": None}) if rows else []
+    except NOT_COMPUTED:
+        rows = []
+    if not rows:
+        raise not_found(f"No conversion {conversion_event_id!r}.")
     return ConversionPath(**rows[0], touches=touches)

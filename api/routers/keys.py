@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import AdminKeys, ServicesDep
 from api.problems import ERROR_RESPONSES, forbidden, not_found
-from api.types import Rfc3339Timestamp
+from api.types import Rfc3339Timestamp, text
 from earmark import credentials, keys
 
 router = APIRouter(
@@ -44,7 +44,7 @@ class ApiKeyList(BaseModel):
 class ApiKeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(default="", max_length=200)
+    name: text(max_length=200) = ""
     scopes: list[TenantScope] = Field(default=["attribution:read"], min_length=1, max_length=3)
     expires_at: Rfc3339Timestamp | None = Field(
         default=None,

@@ -13,11 +13,12 @@ from uuid import UUID
 import psycopg
 from fastapi import APIRouter, Query
 from psycopg.rows import dict_row
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from api.database import query
 from api.deps import AdminTenants, PlatformContext
 from api.problems import ERROR_RESPONSES, Problem, not_found
+from api.types import text
 
 router = APIRouter(prefix="/tenants", tags=["tenants"],
                    responses={k: ERROR_RESPONSES[k] for k in (401, 403, 422)})
@@ -42,7 +43,7 @@ class TenantList(BaseModel):
 class TenantCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200, pattern=r"\S")
+    name: text(max_length=200, min_length=1, pattern=r"\S")
     tier: Tier = "standard"
 
 

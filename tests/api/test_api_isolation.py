@@ -34,8 +34,9 @@ def _all_conversions(client, caller, path="/api/v1/attribution/conversions"):
         page = client.get(path, params=params, headers=caller.headers).json()
         found += page["data"]
         if not page["has_more"]:
+            assert page["next_cursor"] is None
             return found
-        after = page["data"][-1]["conversion_event_id"]
+        after = page["next_cursor"]
 
 
 def test_every_endpoint_answers_a_only_with_a(pair):
@@ -79,6 +80,12 @@ def test_pages_walk_each_tenants_conversions_once_and_foreign_ids_are_404(pair):
     assert (len(ids_a), len(set(ids_a))) == (tenants.conversions_a, tenants.conversions_a)
     assert len(ids_b) == tenants.conversions_b
     only_b = sorted(set(ids_b) - set(ids_a))[0]
+    # A cursor is bound to the tenant it was issued to: B's cursor on A's key is refused, not a query.
+    b_cursor = client.get("/api/v1/attribution/conversions", params={"limit": 1},
+                          headers=b.headers).json()["next_cursor"]
+    refused = client.get("/api/v1/attribution/conversions", params={"starting_after": b_cursor},
+                         headers=a.headers)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["loc"] == ["query", "starting_after"]
     assert client.get(f"/api/v1/attribution/conversions/{only_b}", headers=a.headers).status_code == 404
     detail = client.get(f"/api/v1/attribution/conversions/{only_b}", headers=b.headers).json()
     credited = [t for t in detail["touches"] if t["model"] == "linear"]

@@ -43,15 +43,19 @@ def test_reads_run_as_the_key_tenant_and_leave_nothing_on_the_connection(databas
                                     lambda: admitted.append(True))
             with pytest.raises(psycopg.errors.DivisionByZero):
                 await session.rows("select 1 / 0 as x")
-            # Rolled back, limiter included: the failed read was not admitted nor counted.
+            # Rolled back, and the limiter's take with it; the limiter then decided the request on its own,
+            # so a failing read is still counted (and would be refused after the burst).
             assert conn.info.transaction_status == TransactionStatus.IDLE
-            assert not session.admitted and admitted == []
+            assert session.admitted and admitted == [True]
             assert await _setting(conn) in (None, "")
+            buckets = await conn.execute("select count(*) from app.rate_limits where tenant_id = %s",
+                                         [tenant.id])
+            assert (await buckets.fetchone())[0] == 0  # RLS: no tenant set, no bucket visible
 
             rows = await session.rows("select current_setting('app.tenant_id') as tenant, %(x)s::int as x",
                                       {"x": 7})
             assert rows == [{"tenant": str(tenant.id), "x": 7}]
-            assert session.admitted and admitted == [True]
+            assert session.admitted and admitted == [True]  # one request, one pass of the limiter
             assert response.headers["x-ratelimit-limit"] == "100"
             assert conn.info.transaction_status == TransactionStatus.IDLE
             assert await _setting(conn) in (None, "")
