@@ -15,6 +15,7 @@ A pure ASGI middleware, not a BaseHTTPMiddleware: it costs one scan of the URL p
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from urllib.parse import unquote_to_bytes
 
 from starlette.exceptions import HTTPException
@@ -104,8 +105,7 @@ def _bounded(receive: Receive) -> Receive:
 
 
 def _problem(status: int, slug: str, detail: str, raw_path: bytes, **extensions: object) -> JSONResponse:
-    body = {"type": PROBLEM_BASE + slug, "title": {413: "Content Too Large", 414: "URI Too Long",
-                                                    422: "Unprocessable Content"}[status],
-            "status": status, "detail": detail, "instance": raw_path.decode("ascii", "replace"),
+    body = {"type": PROBLEM_BASE + slug, "title": HTTPStatus(status).phrase, "status": status,
+            "detail": detail, "instance": raw_path.decode("ascii", "replace"),
             **extensions}
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)

@@ -22,16 +22,19 @@ router = APIRouter(prefix="/attribution", tags=["attribution"],
 
 Model = Literal["first_touch", "last_touch", "linear", "time_decay", "position_based"]
 MODELS: tuple[str, ...] = Model.__args__
-ModelQuery = Annotated[Model, Query(description="Attribution model.")]
+ModelQuery = Annotated[Model, Query(description="Attribution model.", examples=["time_decay"])]
 # An end before the start is an empty window (empty rows), as with Stripe's created[gte]/[lte] filters:
 # the cross-field rule cannot be stated in the OpenAPI schema, so the API does not refuse it.
-StartQuery = Annotated[IsoDate | None, Query(description="First conversion date (inclusive), YYYY-MM-DD.")]
+StartQuery = Annotated[IsoDate | None, Query(description="First conversion date (inclusive), YYYY-MM-DD.",
+                                             examples=["2026-08-01"])]
 EndQuery = Annotated[IsoDate | None, Query(
-    description="Last conversion date (inclusive), YYYY-MM-DD; before start, the window is empty.")]
-LimitQuery = Annotated[int, Query(ge=1, le=500, description="Page size.")]
+    description="Last conversion date (inclusive), YYYY-MM-DD; before start, the window is empty.",
+    examples=["2026-08-31"])]
+LimitQuery = Annotated[int, Query(ge=1, le=500, description="Page size.", examples=[20])]
 CursorQuery = Annotated[text(max_length=2048) | None, Query(
     description="The next_cursor of the previous page (opaque); leave it out for the first page.")]
-ConversionId = Annotated[text(max_length=1000), Path(description="A conversion's event_id.")]
+ConversionId = Annotated[text(max_length=1000), Path(description="A conversion's event_id.",
+                                                     examples=["order-10023"])]
 ComputedAt = Annotated[datetime | None, Field(
     description="When attribution was last computed for this tenant; null before its first run, when "
                 "rows are empty because nothing was computed yet.")]
@@ -196,7 +199,19 @@ def _next_cursor(session: TenantSession, services: Services, rows: list[dict], h
                           last["conversion_event_id"])
 
 
-@router.get("/conversions", response_model=ConversionPage)
+def _page_links(operation: str) -> dict:
+    """OpenAPI links: how a client (and schemathesis' stateful phase) gets from a page to the next page
+    and to one of its conversions."""
+    return {200: {"description": "Successful Response", "links": {
+        "NextPage": {"operationId": operation,
+                     "parameters": {"starting_after": "$response.body#/next_cursor"}},
+        "FirstConversion": {"operationId": "conversion", "parameters": {
+            "conversion_event_id": "$response.body#/data/0/conversion_event_id"}},
+    }}}
+
+
+@router.get("/conversions", response_model=ConversionPage, operation_id="conversions",
+            responses=_page_links("conversions"))
 async def conversions(session: ReadAttribution, services: ServicesDep, start: StartQuery = None,
                       end: EndQuery = None, limit: LimitQuery = 50,
                       starting_after: CursorQuery = None) -> ConversionPage:
@@ -208,7 +223,8 @@ async def conversions(session: ReadAttribution, services: ServicesDep, start: St
                           next_cursor=_next_cursor(session, services, rows, has_more))
 
 
-@router.get("/paths", response_model=ConversionPathPage)
+@router.get("/paths", response_model=ConversionPathPage, operation_id="paths",
+            responses=_page_links("paths"))
 async def paths(session: ReadAttribution, services: ServicesDep, model: ModelQuery = "linear",
                 start: StartQuery = None, end: EndQuery = None, limit: LimitQuery = 50,
                 starting_after: CursorQuery = None) -> ConversionPathPage:
@@ -231,7 +247,7 @@ async def paths(session: ReadAttribution, services: ServicesDep, model: ModelQue
                               has_more=has_more, next_cursor=_next_cursor(session, services, rows, has_more))
 
 
-@router.get("/conversions/{conversion_event_id}", response_model=ConversionPath,
+@router.get("/conversions/{conversion_event_id}", response_model=ConversionPath, operation_id="conversion",
             responses={404: ERROR_RESPONSES[404]})
 async def conversion(session: ReadAttribution, conversion_event_id: ConversionId) -> ConversionPath:
     """One conversion with its touches' credit under every model; another tenant's id is a 404."""

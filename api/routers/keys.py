@@ -42,7 +42,8 @@ class ApiKeyList(BaseModel):
 
 
 class ApiKeyCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"name": "dashboard", "scopes": ["attribution:read"], "mode": "live"}]})
 
     name: text(max_length=200) = ""
     scopes: list[TenantScope] = Field(default=["attribution:read"], min_length=1, max_length=3)
@@ -54,7 +55,10 @@ class ApiKeyCreate(BaseModel):
     mode: Literal["live", "test"] = "live"
 
 
-@router.post("", response_model=ApiKeyCreated, status_code=201, responses={400: ERROR_RESPONSES[400]})
+@router.post("", response_model=ApiKeyCreated, status_code=201, responses={
+    400: ERROR_RESPONSES[400],
+    201: {"description": "Created", "links": {"RevokeKey": {
+        "operationId": "revoke_key", "parameters": {"key_id": "$response.body#/id"}}}}})
 async def create_key(session: AdminKeys, services: ServicesDep, body: ApiKeyCreate) -> ApiKeyCreated:
     """Mint a key for the caller's tenant; it cannot carry scopes the caller's key lacks."""
     missing = sorted(set(body.scopes) - session.principal.scopes)
@@ -81,7 +85,8 @@ async def list_keys(session: AdminKeys) -> ApiKeyList:
     return ApiKeyList(data=found)
 
 
-@router.delete("/{key_id}", response_model=ApiKeyOut, responses={404: ERROR_RESPONSES[404]})
+@router.delete("/{key_id}", response_model=ApiKeyOut, operation_id="revoke_key",
+               responses={404: ERROR_RESPONSES[404]})
 async def revoke_key(session: AdminKeys, services: ServicesDep, key_id: UUID) -> ApiKeyOut:
     """Revoke a key of the caller's tenant; other workers stop accepting it within the key cache TTL."""
     async with session.transaction():

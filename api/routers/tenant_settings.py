@@ -28,7 +28,8 @@ class AttributionSettings(BaseModel):
 
 
 class SettingsUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"lookback_days": 14, "position_first_weight": 0.3, "position_last_weight": 0.5}]})
 
     lookback_days: json_int(ge=1, le=365) | None = None
     time_decay_half_life_days: json_float(gt=0, le=3650) | None = None

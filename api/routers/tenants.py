@@ -41,14 +41,15 @@ class TenantList(BaseModel):
 
 
 class TenantCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"name": "Acme Audio", "tier": "standard"}]})
 
     name: text(max_length=200, min_length=1, pattern=r"\S")
     tier: Tier = "standard"
 
 
 class TenantUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"tier": "enterprise"}]})
 
     tier: Tier | None = None
     status: Status | None = None
@@ -63,7 +64,7 @@ async def _call(ctx: PlatformContext, statement: str, **params) -> list[dict]:
         raise Problem(401, "unauthorized", "This platform key is no longer valid.") from None
 
 
-@router.get("", response_model=TenantList)
+@router.get("", response_model=TenantList, responses={404: ERROR_RESPONSES[404]})
 async def list_tenants(ctx: AdminTenants, limit: Annotated[int, Query(ge=1, le=500)] = 100,
                        starting_after: UUID | None = None) -> TenantList:
     """Every tenant, oldest first; page on with starting_after=<last id>."""

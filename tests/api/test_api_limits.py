@@ -3,6 +3,7 @@
 import asyncio
 import importlib
 import pkgutil
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -145,3 +146,84 @@ def test_every_tenant_route_passes_the_rate_limiter(attribution_tenants, make_ke
         assert int(answer.headers["x-ratelimit-remaining"]) < burst, (method, path)
     # Admitted means counted against the month's request quota, once per request.
     assert usage.month_total(attribution_tenants.a.id) == counted + len(TENANT_ROUTES)
+
+
+def test_after_the_burst_every_answer_is_a_429_whatever_the_route_would_have_said(make_client, make_tenant,
+                                                                                  make_key):
+    """Limits first: errors pass the limiter like successes, so probing with bad requests is limited too."""
+    client = make_client(burst_seconds=0.1)  # free tier: a burst of one
+    caller = make_key(make_tenant("free"), ["attribution:read"])
+    assert client.get("/api/v1/quotas", headers=caller.headers).status_code == 200
+    json_headers = {**caller.headers, "Content-Type": "application/json"}
+    for method, path, extra in (
+        ("GET", "/api/v1/attribution/conversions/no-such-order", {}),  # would be 404
+        ("GET", "/api/v1/attribution/channels?model=nope", {}),  # would be 422
+        ("GET", "/api/v1/attribution/channels?modle=linear", {}),  # unknown parameter, 422
+        ("GET", "/api/v1/attribution/paths?starting_after=forged", {}),  # forged cursor, 422
+        ("PATCH", "/api/v1/settings", {"content": b"{not json", "headers": json_headers}),  # body first
+        ("GET", "/api/v1/keys", {}),  # would be 403: the key lacks keys:admin
+    ):
+        answer = client.request(method, path, **{"headers": caller.headers, **extra})
+        assert answer.status_code == 429, (path, answer.text)
+        assert answer.json()["type"].endswith("/rate-limited")
+        assert int(answer.headers["retry-after"]) >= 1
+
+
+def test_errors_before_the_burst_count_and_carry_the_limit_headers(make_client, make_tenant, make_key):
+    client = make_client()
+    tenant = make_tenant("free")
+    caller = make_key(tenant)
+    answer = client.get("/api/v1/attribution/conversions/no-such-order", headers=caller.headers)
+    assert answer.status_code == 404
+    assert answer.headers["x-ratelimit-limit"] == "100"
+    invalid = client.get("/api/v1/attribution/channels", params={"model": "nope"}, headers=caller.headers)
+    assert invalid.status_code == 422 and invalid.headers["x-ratelimit-remaining"] == "98"
+    assert client.app.state.services.usage.month_total(tenant.id) == 2
+
+
+def test_a_refused_read_never_runs(database, make_tenant):
+    """The limiter refuses inside the one message before the read: a read that would fail is not reached."""
+    from fastapi import Response
+
+    from api.auth import Principal
+    from api.problems import Problem
+    from api.session import TenantSession
+
+    tenant = make_tenant("free")
+    principal = Principal("tenant", tenant.id, "0" * 64, tenant.id, frozenset({"attribution:read"}), "free")
+    bucket = ratelimit.Bucket(per_minute=1 / 60, burst=1)
+
+    async def run() -> tuple[int, str]:
+        async with await psycopg.AsyncConnection.connect(db.url("api"), autocommit=True) as conn:
+            await ratelimit.take(conn, tenant.id, tenant.id, bucket, bucket)  # the burst is spent
+
+            @asynccontextmanager
+            async def lend():
+                yield conn
+
+            session = TenantSession(lend, principal, bucket, Response(), lambda: None)
+            try:
+                await session.rows("select earmark_no_such_function() as x")
+            except Problem as refused:
+                return refused.status, refused.headers["Retry-After"]
+            raise AssertionError("the read ran")
+
+    status, retry_after = asyncio.run(run())
+    assert status == 429 and int(retry_after) >= 1
+
+
+def test_a_database_that_cannot_be_reached_is_a_503_with_retry_after(database, tmp_path, make_tenant,
+                                                                    make_key):
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from api.settings import ApiSettings
+
+    caller = make_key(make_tenant())
+    app = create_app(api_settings=ApiSettings(pool_timeout_seconds=1),
+                     conninfo=f"postgresql://earmark_api@/earmark?host={tmp_path}&connect_timeout=1")
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answer = client.get("/api/v1/attribution/channels", headers=caller.headers)
+    assert answer.status_code == 503
+    assert answer.json()["type"].endswith("/database-unavailable")
+    assert answer.headers["retry-after"] == "5"

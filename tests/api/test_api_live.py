@@ -1,0 +1,107 @@
+"""The API as a new user meets it: `earmark serve`, schemathesis in every phase, the server's own log.
+
+Twice, as the hardening issue asks: on a fresh install (its own EARMARK_HOME and embedded Postgres, no
+attribution run, so the marts do not even exist) and on the session's install with attribution data.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from live_server import earmark, earmark_json, schemathesis, serve
+
+TENANT_SCOPES = "attribution:read,settings:write,keys:admin"
+ALL_PHASES = ("✅ Examples", "✅ Coverage", "✅ Fuzzing", "✅ Stateful")
+
+
+@pytest.fixture(scope="module")
+def fresh_install():
+    """A new user's first steps: migrate, a free tenant, a key. No `earmark run`."""
+    home = Path(tempfile.mkdtemp(prefix="earmark-fresh-"))
+    env = {**os.environ, "EARMARK_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
+    try:
+        earmark(env, "migrate")
+        tenant = earmark_json(env, "tenants", "create", "--name", "First Listen", "--tier", "free")
+        key = earmark_json(env, "keys", "create", "--tenant", tenant["id"], "--scopes", TENANT_SCOPES)
+        platform = earmark_json(env, "keys", "create", "--platform")
+        yield env, home, tenant["id"], key["key"], platform["key"]
+    finally:
+        earmark(env, "db", "stop")
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _assert_clean_run(server, *keys: str) -> None:
+    for key in keys:
+        done = schemathesis(server, key)
+        report = done.stdout[-4000:] + done.stderr[-2000:]
+        assert done.returncode == 0, report
+        for phase in ALL_PHASES:
+            assert phase in done.stdout, f"{phase} did not run:\n{report}"
+        cases = re.search(r"Test cases:\s*\n\s*(\d+) generated, (\d+) passed(.*)", done.stdout)
+        assert cases, report
+        assert "failed" not in cases.group(3) and "error" not in cases.group(3), report
+        assert int(cases.group(1)) >= 1000, report  # a real run, not a schema it could not read
+    # An answer can be a clean 4xx and still have logged a traceback on the way: none may.
+    assert server.tracebacks() == []
+
+
+def test_schemathesis_finds_nothing_on_a_fresh_install(fresh_install, tmp_path):
+    env, home, _, key, platform = fresh_install
+    # The limiter still runs on every request; scaled up so the fuzzer reaches the routes' own logic.
+    with serve({**env, "EARMARK_API_RATE_LIMIT_SCALE": "1000"}, tmp_path / "server.log") as server:
+        _assert_clean_run(server, key, platform)
+
+
+def test_schemathesis_finds_nothing_on_a_tenant_with_data(attribution_tenants, make_key, make_client,
+                                                          tmp_path):
+    from earmark import db, keys
+
+    key = make_key(attribution_tenants.a, TENANT_SCOPES.split(",")).secret
+    with db.connect("owner") as conn:
+        _, platform = keys.create(conn, tenant_id=None)
+    with serve({**os.environ, "EARMARK_API_RATE_LIMIT_SCALE": "1000"}, tmp_path / "server.log") as server:
+        # The data is really there: a page of conversions with a cursor to the next.
+        page = httpx.get(f"{server.url}/api/v1/attribution/conversions", params={"limit": 5},
+                         headers={"Authorization": f"Bearer {key}"}).json()
+        assert len(page["data"]) == 5 and page["next_cursor"] and page["computed_at"]
+        _assert_clean_run(server, key, platform)
+
+
+def test_a_new_tenant_sees_no_data_yet_and_its_free_key_is_cut_off_after_the_burst(fresh_install, tmp_path):
+    """The issue's reproduction: 150 requests in a row from a free key before any attribution run."""
+    env, _, _, key, _ = fresh_install
+    headers = {"Authorization": f"Bearer {key}"}
+    with serve(env, tmp_path / "server.log") as server, httpx.Client(base_url=server.url) as client:
+        started = time.monotonic()
+        answers = [client.get("/api/v1/attribution/channels", headers=headers) for _ in range(150)]
+        elapsed = time.monotonic() - started
+        ok = [a for a in answers if a.status_code == 200]
+        limited = [a for a in answers if a.status_code == 429]
+        assert len(ok) + len(limited) == 150, {a.status_code for a in answers}
+        # No outage: "nothing computed yet", said as data.
+        assert ok[0].json() == {"model": "linear", "start": None, "end": None, "computed_at": None,
+                                "rows": []}
+        # Free tier: 600/min with 10 s of burst is 100 at once, plus 10/s refilled while the loop ran.
+        assert 100 <= len(ok) <= 100 + 10 * elapsed + 1
+        first_refusal = next(i for i, a in enumerate(answers) if a.status_code == 429)
+        assert first_refusal >= 100
+        assert len(limited) >= 150 - 100 - 10 * elapsed - 1
+        for answer in limited:
+            assert answer.json()["type"].endswith("/rate-limited")
+            assert int(answer.headers["retry-after"]) >= 1
+        # The other attribution routes answer the same way, and a page has no cursor yet.
+        wait = int(limited[-1].headers["retry-after"])
+        time.sleep(wait + 0.2)
+        page = client.get("/api/v1/attribution/paths", headers=headers)
+        assert page.status_code == 200, page.text
+        assert page.json() == {"model": "linear", "computed_at": None, "data": [], "has_more": False,
+                               "next_cursor": None}
+        assert client.get("/api/v1/attribution/conversions/order-1", headers=headers).status_code == 404
+        assert server.tracebacks() == []
