@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -65,6 +67,29 @@ def _failure_sentence(result: dg.ExecuteInProcessResult) -> str:
     return f"Dagster run {result.run_id} failed; see `earmark ui` for its logs."
 
 
+class _StderrToLog(io.TextIOBase):
+    """Dagster writes some failures straight to sys.stderr (a log call it could not store, e.g. when the
+    database died): in the CLI those lines belong in the log file, not between the user and the one
+    sentence the command ends with (earmark.cli.failures)."""
+
+    def __init__(self) -> None:
+        self._log = logging.getLogger("earmark.pipelines.stderr")
+
+    def write(self, text: str) -> int:
+        for line in text.splitlines():
+            if line.strip():
+                self._log.warning(line)
+        return len(text)
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    # dagster-dbt echoes dbt's console to stdout for compute logs; the CLI prints its own summary, and
+    # dbt keeps its full log under dbt_project/target/ (a failure's sentence carries dbt's errors).
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(_StderrToLog()):
+        yield
+
+
 # In-process runs print every event to the console by default; the CLI shows its own summary and
 # the full logs stay in the event log for the UI.
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
@@ -75,24 +100,23 @@ def ingest(tenant_id: str, paths: list[str]) -> StepOutcome:
 
     inst = instance()
     ensure_tenant_partitions(inst, [tenant_id])
-    result = dg.materialize(
-        [raw_events, ingest_batches_balanced],
-        partition_key=tenant_id,
-        run_config={"ops": {"raw_events": {"config": {"paths": paths}}}, **QUIET},
-        resources={"database": EarmarkDatabase()},
-        instance=inst,
-        raise_on_error=False,
-        tags={"earmark/trigger": "cli"},
-    )
+    with contextlib.redirect_stderr(_StderrToLog()):
+        result = dg.materialize(
+            [raw_events, ingest_batches_balanced],
+            partition_key=tenant_id,
+            run_config={"ops": {"raw_events": {"config": {"paths": paths}}}, **QUIET},
+            resources={"database": EarmarkDatabase()},
+            instance=inst,
+            raise_on_error=False,
+            tags={"earmark/trigger": "cli"},
+        )
     return outcome(result, "raw_events")
 
 
 def attribute(start: str, end: str, *, full_refresh: bool = False,
               tenant_id: str | None = None) -> StepOutcome:
     """One run of the attribution models over the UTC days start..end (inclusive)."""
-    # dagster-dbt echoes dbt's console to stdout for compute logs; the CLI prints its own summary, and
-    # dbt keeps its full log under dbt_project/target/ (a failure's sentence carries dbt's errors).
-    with contextlib.redirect_stdout(io.StringIO()):
+    with _quiet():
         result = _materialize_attribution(start, end, full_refresh, tenant_id)
     return outcome(result)
 

@@ -14,6 +14,8 @@ from api.session import TenantSession
 from api.types import json_float, json_int
 from earmark.tenancy import tier_limits
 
+MAX_HALF_LIVES = 1000
+
 router = APIRouter(tags=["tenant"], responses={k: ERROR_RESPONSES[k] for k in (401, 403, 422, 429)})
 
 
@@ -68,15 +70,9 @@ async def update_settings(session: WriteSettings, body: SettingsUpdate) -> Attri
     """Change attribution settings (scope settings:write); weights must sum to at most 1."""
     async with session.transaction():
         current = await _one(session, "tenant_settings_get")
-        first = (
-            current["position_first_weight"] if body.position_first_weight is None
-            else body.position_first_weight
-        )
-        last = (
-            current["position_last_weight"] if body.position_last_weight is None
-            else body.position_last_weight
-        )
-        _check_weights(first, last)
+        merged = {**current, **body.model_dump(exclude_none=True)}
+        _check_weights(merged["position_first_weight"], merged["position_last_weight"])
+        _check_half_life(merged["lookback_days"], merged["time_decay_half_life_days"])
         return await session.one(
             query("tenant_settings_update"), {"tenant_id": session.tenant_id, **body.model_dump()}
         )
@@ -88,6 +84,19 @@ def _check_weights(first: float, last: float) -> None:
             422,
             "validation-error",
             f"position_first_weight + position_last_weight is {first + last:g}; it must be at most 1.",
+        )
+
+
+def _check_half_life(lookback_days: int, half_life_days: float) -> None:
+    # A touch at the edge of the lookback weighs 2^-(lookback / half-life); past 2^-1000 a double
+    # underflows and the tenant's time-decay model cannot be computed (migration 0013 holds the same rule).
+    if lookback_days > MAX_HALF_LIVES * half_life_days:
+        raise Problem(
+            422,
+            "validation-error",
+            f"time_decay_half_life_days {half_life_days:g} is too short for lookback_days {lookback_days}: "
+            f"the lookback may span at most {MAX_HALF_LIVES} half-lives, so use a half-life of at least "
+            f"{lookback_days / MAX_HALF_LIVES:g} days or a shorter lookback.",
         )
 
 

@@ -12,7 +12,7 @@ from importlib.metadata import entry_points
 import typer
 from rich.console import Console
 
-from earmark.cli import attribution, bench, database, keys, serving, tenants
+from earmark.cli import attribution, bench, database, failures, keys, serving, tenants
 from earmark.errors import EarmarkError
 
 app = typer.Typer(
@@ -38,8 +38,12 @@ errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def main() -> None:
+    failures.install_logging()
     try:
         app()
     except EarmarkError as exc:
         errors.print(f"[bold red]error:[/] {exc}")
+        sys.exit(1)
+    except Exception as exc:  # anything else: one sentence here, the trace in a log file
+        errors.print(f"[bold red]error:[/] {failures.explain(exc)}")
         sys.exit(1)

@@ -59,11 +59,18 @@ def test_schemathesis_finds_nothing_on_a_fresh_install(fresh_install, tmp_path):
         _assert_clean_run(server, key, platform)
 
 
-def test_schemathesis_finds_nothing_on_a_tenant_with_data(attribution_tenants, make_key, make_client,
-                                                          tmp_path):
+def test_schemathesis_finds_nothing_on_a_tenant_with_data(make_tenant, make_key, tmp_path):
     from earmark import db, keys
+    from earmark.attribution import dbt_env, synthetic
 
-    key = make_key(attribution_tenants.a, TENANT_SCOPES.split(",")).secret
+    # A tenant of its own: the fuzzer PATCHes settings and mints and revokes keys.
+    tenant = make_tenant("enterprise")
+    with db.connect("transformer") as conn:
+        synthetic.copy_events(conn, tenant.id, synthetic.generate_journeys(200, seed=303))
+        conn.commit()
+    built = dbt_env.run_dbt("build", "--exclude", "resource_type:test", "resource_type:unit_test")
+    assert built.returncode == 0, built.stdout[-3000:]
+    key = make_key(tenant, TENANT_SCOPES.split(",")).secret
     with db.connect("owner") as conn:
         _, platform = keys.create(conn, tenant_id=None)
     with serve({**os.environ, "EARMARK_API_RATE_LIMIT_SCALE": "1000"}, tmp_path / "server.log") as server:
@@ -72,11 +79,17 @@ def test_schemathesis_finds_nothing_on_a_tenant_with_data(attribution_tenants, m
                          headers={"Authorization": f"Bearer {key}"}).json()
         assert len(page["data"]) == 5 and page["next_cursor"] and page["computed_at"]
         _assert_clean_run(server, key, platform)
+    # Whatever settings the fuzzer left behind, the nightly build still computes every tenant.
+    rebuilt = dbt_env.run_dbt("build", "--exclude", "resource_type:test", "resource_type:unit_test")
+    assert rebuilt.returncode == 0, rebuilt.stdout[-3000:]
 
 
 def test_a_new_tenant_sees_no_data_yet_and_its_free_key_is_cut_off_after_the_burst(fresh_install, tmp_path):
     """The issue's reproduction: 150 requests in a row from a free key before any attribution run."""
-    env, _, _, key, _ = fresh_install
+    env = fresh_install[0]
+    # A tenant of its own: the platform-key fuzzing may have changed the fixture's tenant's tier.
+    tenant = earmark_json(env, "tenants", "create", "--name", "Second Listen", "--tier", "free")
+    key = earmark_json(env, "keys", "create", "--tenant", tenant["id"])["key"]
     headers = {"Authorization": f"Bearer {key}"}
     with serve(env, tmp_path / "server.log") as server, httpx.Client(base_url=server.url) as client:
         started = time.monotonic()

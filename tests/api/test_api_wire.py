@@ -68,3 +68,19 @@ def test_a_key_created_with_a_past_expiry_is_already_expired(client, make_tenant
     for stamp in ("2027-01-01T00:00:00", "2027-01-01", 1800000000):  # no zone, no time, a number
         answer = client.post("/api/v1/keys", json={"expires_at": stamp}, headers=admin.headers)
         assert answer.status_code == 422, stamp
+
+
+def test_a_half_life_too_short_for_the_lookback_is_refused(client, make_tenant, make_key):
+    """2^-(lookback / half-life) must stay a double: schemathesis once broke every tenant's build with
+    half-life 1e-300."""
+    writer = make_key(make_tenant(), ["attribution:read", "settings:write"])
+    for body in ({"time_decay_half_life_days": 1e-300},
+                 {"lookback_days": 365, "time_decay_half_life_days": 0.3}):
+        answer = client.patch("/api/v1/settings", json=body, headers=writer.headers)
+        assert answer.status_code == 422, body
+        assert "half-lives" in answer.json()["detail"]
+    ok = client.patch("/api/v1/settings", json={"lookback_days": 365, "time_decay_half_life_days": 0.365},
+                      headers=writer.headers)
+    assert ok.status_code == 200 and ok.json()["time_decay_half_life_days"] == 0.365
+    shortened = client.patch("/api/v1/settings", json={"lookback_days": 400}, headers=writer.headers)
+    assert shortened.status_code == 422  # the lookback's own bound (1..365) still holds

@@ -69,3 +69,42 @@ def test_db_url_is_usable_and_commands_start_the_server(tmp_path):
     assert "running" in earmark("db", "status", env=env).stdout
     assert "stopped" in earmark("db", "stop", env=env).stdout
     assert earmark("db", "status", env=env, check=False).returncode == 3
+
+
+def test_an_unexpected_failure_is_one_sentence_and_a_trace_in_a_log_file(tmp_path, monkeypatch):
+    from earmark.cli import failures
+
+    monkeypatch.setenv("EARMARK_HOME", str(tmp_path))
+    try:
+        try:
+            {}["missing"]
+        except KeyError as inner:
+            raise RuntimeError("the exporter lost its place") from inner
+    except RuntimeError as exc:
+        sentence = failures.explain(exc, ["attribution", "export", "--tenant", "x"])
+    assert sentence.startswith("`earmark attribution export` failed unexpectedly (RuntimeError: the exporter")
+    assert "\n" not in sentence
+    trace = Path(sentence.rsplit("the full trace is in ", 1)[1].rstrip("."))
+    assert trace.parent == tmp_path / "logs"
+    assert "KeyError" in trace.read_text() and "RuntimeError" in trace.read_text()
+    # The database going away is told apart, through any wrapping.
+    try:
+        try:
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+        except psycopg.OperationalError as inner:
+            raise ValueError("step failed") from inner
+    except ValueError as exc:
+        assert failures.database_gone(exc)
+        assert "`earmark db start`" in failures.explain(exc, ["run"])
+    assert not failures.database_gone(ValueError("plain"))
+
+
+def test_library_logging_goes_to_the_log_file_not_the_terminal(database, tmp_path):
+    script = ("import logging, sys\n"
+              "from earmark.cli import failures\n"
+              "failures.install_logging()\n"
+              "logging.warning('Retrying failed database connection')\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, "EARMARK_HOME": str(tmp_path)})
+    assert done.returncode == 0 and done.stderr == ""
+    assert "Retrying failed database connection" in (tmp_path / "logs" / "earmark.log").read_text()
