@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
+from cachetools import TLRUCache
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 from starlette.requests import Request
@@ -23,6 +24,8 @@ from earmark.settings import Settings
 # Query parameter names clients use for credentials; a key there has already leaked into logs.
 CREDENTIAL_PARAMS = frozenset({"api_key", "apikey", "key", "access_token", "token", "auth"})
 UNKNOWN_PREFIX_SECONDS = 5.0
+# About a megabyte of cached lookups per worker at most, far more keys than a worker sees in a minute.
+MAX_CACHED_PREFIXES = 10_000
 
 
 @dataclass(frozen=True)
@@ -41,21 +44,31 @@ class Principal:
 
 
 class KeyCache:
-    """prefix -> (deadline, rows from app.find_api_key); per worker process."""
+    """prefix -> rows from app.find_api_key; per worker process, bounded in size and in time.
 
-    def __init__(self, ttl_seconds: float) -> None:
+    A known key's rows live `ttl_seconds`, an unknown prefix's at most UNKNOWN_PREFIX_SECONDS; past
+    `max_entries` the least recently used entry goes first, so a flood of random well-formed keys costs
+    a bounded amount of memory (and one lookup each, at most every few seconds per prefix).
+    """
+
+    def __init__(self, ttl_seconds: float, max_entries: int = MAX_CACHED_PREFIXES) -> None:
         self.ttl = ttl_seconds
-        self._entries: dict[str, tuple[float, list[dict]]] = {}
+        unknown_ttl = min(ttl_seconds, UNKNOWN_PREFIX_SECONDS)
+        self._entries: TLRUCache[str, list[dict]] = TLRUCache(
+            maxsize=max_entries, ttu=lambda _key, rows, now: now + (self.ttl if rows else unknown_ttl),
+            timer=time.monotonic)
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     async def rows(self, pool: AsyncConnectionPool, prefix: str) -> list[dict]:
-        now = time.monotonic()
         cached = self._entries.get(prefix)
-        if cached and cached[0] > now:
-            return cached[1]
+        if cached is not None:
+            return cached
         async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             await cur.execute(query("find_api_key"), {"prefix": prefix})
             found = await cur.fetchall()
-        self._entries[prefix] = (now + (self.ttl if found else min(self.ttl, UNKNOWN_PREFIX_SECONDS)), found)
+        self._entries[prefix] = found
         return found
 
     def forget(self, prefix: str) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import cache
-from pathlib import Path
 from uuid import UUID
 
 import psycopg
@@ -15,15 +13,12 @@ from psycopg.pq import TransactionStatus
 from psycopg_pool import AsyncConnectionPool
 
 from api.settings import ApiSettings
-from earmark import db
-
-SQL_DIR = Path(__file__).parent / "sql"
+from earmark import db, sqlfiles
 
 
-@cache
 def query(name: str) -> str:
-    """A statement from api/sql/<name>.sql (read once per process)."""
-    return (SQL_DIR / f"{name}.sql").read_text("utf-8")
+    """A statement from api/sql/<name>.sql (earmark.sqlfiles: read once per process)."""
+    return sqlfiles.load("api", name)
 
 
 def make_pool(settings: ApiSettings, conninfo: str | None = None) -> AsyncConnectionPool:

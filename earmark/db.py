@@ -17,6 +17,7 @@ import psycopg
 from earmark import server
 from earmark.errors import EarmarkError
 from earmark.settings import Settings, get_settings
+from earmark.sqlfiles import load
 
 Role = Literal["admin", "owner", "transformer", "api"]
 
@@ -33,17 +34,13 @@ ROLE_NAMES: dict[Role, str] = {
 }
 
 
-def role_name(settings: Settings, role: Role) -> str:
-    return ROLE_NAMES[role]
-
-
 def url(role: Role = "owner", database: str | None = None, settings: Settings | None = None) -> str:
     """A libpq URL for `role`; starts the embedded server when it is the one in use."""
     settings = settings or get_settings()
     dbname = database or settings.database_name
     if settings.uses_embedded_server:
         socket_dir = server.ensure_running(settings).socket_dir
-        user = role_name(settings, role)
+        user = ROLE_NAMES[role]
         if role == "admin" and database is None:
             dbname = "postgres"
         return f"postgresql://{user}@/{dbname}?host={quote(str(socket_dir))}"
@@ -60,24 +57,32 @@ def _external_url(settings: Settings, role: Role, dbname: str | None) -> str:
         secret = settings.transformer_password if role == "transformer" else settings.api_password
         host = netloc.rsplit("@", 1)[-1]
         password = f":{quote(secret.get_secret_value())}" if secret else ""
-        netloc = f"{role_name(settings, role)}{password}@{host}"
+        netloc = f"{ROLE_NAMES[role]}{password}@{host}"
     return urlunsplit((parts.scheme, netloc, path, parts.query, parts.fragment))
 
 
-def connect(role: Role = "owner", *, autocommit: bool = False, settings: Settings | None = None,
+def connect(role: Role = "owner", *, autocommit: bool = True, settings: Settings | None = None,
             database: str | None = None) -> psycopg.Connection:
+    """A connection as `role`, in autocommit: every transaction is explicit (`conn.transaction()`,
+    tenant_transaction), so none is ever a savepoint of an implicit one by accident.
+
+    On an external server the owner is reached from DATABASE_URL's administrator with SET ROLE, sent in
+    autocommit so it holds for the whole session: inside an implicit transaction a rollback would undo it
+    and leave the administrator (a superuser, past every RLS policy) in charge of what follows.
+    """
     settings = settings or get_settings()
     target = url(role, database=database, settings=settings)
     try:
-        conn = psycopg.connect(target, autocommit=autocommit)
+        conn = psycopg.connect(target, autocommit=True)
     except psycopg.OperationalError as exc:
         where = "the embedded server" if settings.uses_embedded_server else "DATABASE_URL"
         raise DatabaseUnavailable(
-            f"Cannot connect to {where} as {role_name(settings, role)}: "
+            f"Cannot connect to {where} as {ROLE_NAMES[role]}: "
             f"{str(exc).strip().splitlines()[0]} (run `earmark migrate` first?)"
         ) from None
     if role == "owner" and not settings.uses_embedded_server:
-        conn.execute(f"set role {ROLE_NAMES['owner']}")
+        conn.execute(load("earmark", "set_role_owner"))
+    conn.autocommit = autocommit
     return conn
 
 
@@ -86,8 +91,12 @@ def tenant_transaction(conn: psycopg.Connection, tenant_id: UUID | str) -> Itera
     """A transaction whose first statement scopes row-level security to one tenant.
 
     set_config(..., true) is local to the transaction, so a pooled connection never carries a
-    tenant into the next request (a session-level SET would).
+    tenant into the next request (a session-level SET would). The connection must be outside any
+    transaction: inside one this would be a savepoint, and the tenant would outlive it.
     """
+    if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        raise RuntimeError("tenant_transaction needs a connection outside any transaction (use the "
+                           "autocommit connections of earmark.db.connect)")
     with conn.transaction():
         conn.execute("select set_config('app.tenant_id', %s, true)", [str(UUID(str(tenant_id)))])
         yield conn

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
-from importlib.resources import files
 from uuid import UUID
 
 import psycopg
@@ -14,6 +12,7 @@ from psycopg.rows import class_row
 from earmark import credentials
 from earmark.errors import EarmarkError
 from earmark.settings import Settings
+from earmark.sqlfiles import load
 
 
 class KeyRequestError(EarmarkError, ValueError):
@@ -51,11 +50,6 @@ class ApiKey:
         }
 
 
-@cache
-def statement(name: str) -> str:
-    return (files("earmark") / "sql" / f"{name}.sql").read_text("utf-8")
-
-
 def validate_scopes(scopes: list[str], *, platform: bool) -> list[str]:
     allowed = credentials.PLATFORM_SCOPES if platform else credentials.TENANT_SCOPES
     scopes = list(dict.fromkeys(s.strip() for s in scopes if s.strip()))
@@ -86,19 +80,19 @@ def create(conn: psycopg.Connection, *, tenant_id: UUID | None, scopes: list[str
     new = credentials.generate(mode, settings)
     params = insert_params(new, tenant_id=tenant_id, scopes=scopes, expires_at=expires_at, name=name)
     with conn.transaction(), conn.cursor(row_factory=class_row(ApiKey)) as cur:
-        key = cur.execute(statement("keys_insert_platform" if platform else "keys_insert_tenant"),
+        key = cur.execute(load("earmark", "keys_insert_platform" if platform else "keys_insert_tenant"),
                           params).fetchone()
     return key, new.secret
 
 
 def list_for_tenant(conn: psycopg.Connection, tenant_id: UUID) -> list[ApiKey]:
     with conn.cursor(row_factory=class_row(ApiKey)) as cur:
-        return cur.execute(statement("keys_list_tenant"), {"tenant_id": tenant_id}).fetchall()
+        return cur.execute(load("earmark", "keys_list_tenant"), {"tenant_id": tenant_id}).fetchall()
 
 
 def list_platform(conn: psycopg.Connection) -> list[ApiKey]:
     with conn.cursor(row_factory=class_row(ApiKey)) as cur:
-        return cur.execute(statement("keys_list_platform")).fetchall()
+        return cur.execute(load("earmark", "keys_list_platform")).fetchall()
 
 
 def revoke(conn: psycopg.Connection, key_id: str) -> ApiKey:
@@ -108,7 +102,7 @@ def revoke(conn: psycopg.Connection, key_id: str) -> ApiKey:
     except ValueError:
         raise KeyRequestError(f"{key_id!r} is not a key id (a UUID); see `earmark keys list`.") from None
     with conn.transaction(), conn.cursor(row_factory=class_row(ApiKey)) as cur:
-        found = cur.execute(statement("keys_revoke_any"), {"id": key_uuid}).fetchone()
+        found = cur.execute(load("earmark", "keys_revoke_any"), {"id": key_uuid}).fetchone()
     if found is None:
         raise KeyRequestError(f"No key {key_uuid}; see `earmark keys list --tenant ID`.")
     return found

@@ -12,9 +12,7 @@ from psycopg import sql
 from earmark import db
 from earmark.errors import EarmarkError
 from earmark.settings import Settings, get_settings
-
-# Any constant works; it only has to be the same for every process that migrates this database.
-MIGRATION_LOCK_KEY = 7_316_221_501
+from earmark.sqlfiles import load
 
 
 @dataclass(frozen=True)
@@ -32,11 +30,8 @@ class MigrationError(EarmarkError):
     """A migration failed (and was rolled back) or was edited after it ran."""
 
 
-def _sql_file(name: str) -> str:
-    return (files("earmark") / "migrations" / name).read_text(encoding="utf-8")
-
-
 def available() -> list[Migration]:
+    """The numbered migrations shipped with this release, in order (a catalogue, listed from the package)."""
     folder = files("earmark") / "migrations"
     found = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
@@ -49,7 +44,7 @@ def available() -> list[Migration]:
 def bootstrap(settings: Settings) -> None:
     """Roles and the database itself: needs the server's admin, runs every time, changes nothing twice."""
     with db.connect("admin", autocommit=True, settings=settings) as admin:
-        admin.execute(_sql_file("bootstrap.sql"))
+        admin.execute(load("earmark", "bootstrap"))
         for role, secret in (("transformer", settings.transformer_password),
                              ("api", settings.api_password)):
             if secret is not None:
@@ -67,7 +62,7 @@ def bootstrap(settings: Settings) -> None:
                 sql.Identifier(settings.dagster_database_name)))
     with db.connect("admin", autocommit=True, settings=settings,
                     database=settings.database_name) as admin:
-        admin.execute(_sql_file("database.sql"))
+        admin.execute(load("earmark", "database"))
 
 
 def migrate(settings: Settings | None = None) -> list[str]:
@@ -76,19 +71,10 @@ def migrate(settings: Settings | None = None) -> list[str]:
     bootstrap(settings)
     applied_now: list[str] = []
     with db.connect("owner", autocommit=True, settings=settings) as conn:
-        conn.execute("select pg_advisory_lock(%s)", [MIGRATION_LOCK_KEY])
+        conn.execute(load("earmark", "migrations_lock"))
         try:
-            conn.execute(
-                """
-                create table if not exists app.schema_migrations (
-                    version    text primary key,
-                    name       text not null,
-                    checksum   text not null,
-                    applied_at timestamptz not null default now()
-                )
-                """
-            )
-            recorded = dict(conn.execute("select version, checksum from app.schema_migrations"))
+            conn.execute(load("earmark", "migrations_table"))
+            recorded = dict(conn.execute(load("earmark", "migrations_recorded")).fetchall())
             for migration in available():
                 if migration.version in recorded:
                     if recorded[migration.version] != migration.checksum:
@@ -100,18 +86,40 @@ def migrate(settings: Settings | None = None) -> list[str]:
                 _apply(conn, migration)
                 applied_now.append(migration.version)
         finally:
-            conn.execute("select pg_advisory_unlock(%s)", [MIGRATION_LOCK_KEY])
+            conn.execute(load("earmark", "migrations_unlock"))
     return applied_now
+
+
+def require_current_schema(settings: Settings | None = None) -> None:
+    """Refuse, in one sentence, to run against a database whose schema is not this release's.
+
+    Ordinary commands do not migrate as a side effect: `earmark migrate` (and `earmark demo`, which sets
+    everything up) does, once, as the operator decides.
+    """
+    settings = settings or get_settings()
+    try:
+        conn = db.connect("owner", autocommit=True, settings=settings)
+    except db.DatabaseUnavailable:
+        if settings.uses_embedded_server:
+            raise MigrationError("This Earmark home has no database yet; run `earmark migrate` first."
+                                 ) from None
+        raise
+    with conn:
+        if conn.execute(load("earmark", "migrations_table_exists")).fetchone()[0] is None:
+            raise MigrationError("The database has no Earmark schema yet; run `earmark migrate` first.")
+        recorded = dict(conn.execute(load("earmark", "migrations_recorded")).fetchall())
+    missing = [m.version for m in available() if m.version not in recorded]
+    if missing:
+        raise MigrationError(f"The database schema is behind this Earmark (migrations {', '.join(missing)} "
+                             "not applied); run `earmark migrate` first.")
 
 
 def _apply(conn: psycopg.Connection, migration: Migration) -> None:
     try:
         with conn.transaction():
             conn.execute(migration.text)
-            conn.execute(
-                "insert into app.schema_migrations (version, name, checksum) values (%s, %s, %s)",
-                [migration.version, migration.name, migration.checksum],
-            )
+            conn.execute(load("earmark", "migrations_record"), {
+                "version": migration.version, "name": migration.name, "checksum": migration.checksum})
     except psycopg.Error as exc:
         raise MigrationError(
             f"Migration {migration.version}_{migration.name} failed and was rolled back: "

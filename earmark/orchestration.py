@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import os
 import shutil
+from importlib.resources import files
 from pathlib import Path
 
 from earmark import db
 from earmark.ingest.reader import FORMATS
 from earmark.settings import Settings, get_settings
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DAGSTER_YAML = PROJECT_ROOT / "dagster.yaml"
+# Shipped inside the package, so a wheel install finds it as a source checkout does.
+DAGSTER_YAML = Path(str(files("earmark") / "dagster.yaml"))
 
 
 def dagster_storage_url(settings: Settings) -> str:

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from earmark.errors import EarmarkError
+
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
 
 
@@ -31,11 +33,20 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:
-        if self.env == "production" and self.secret_key.get_secret_value() == DEVELOPMENT_SECRET:
+        """Outside development: no default secret, and an external server's roles need their passwords."""
+        if self.env == "development":
+            return self
+        if self.secret_key.get_secret_value() == DEVELOPMENT_SECRET:
             raise ValueError(
                 "EARMARK_SECRET_KEY is still the development default; set a random secret "
                 "(for example `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
             )
+        if self.database_url is not None:
+            missing = [name for name, value in (("EARMARK_TRANSFORMER_PASSWORD", self.transformer_password),
+                                                ("EARMARK_API_PASSWORD", self.api_password)) if not value]
+            if missing:
+                raise ValueError(f"DATABASE_URL names an external server, whose Earmark roles log in with "
+                                 f"passwords: set {' and '.join(missing)}.")
         return self
 
     @property
@@ -62,3 +73,10 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def refuse_in_production(what: str, settings: Settings | None = None) -> None:
+    """Tools for development and measurement (benchmarks, the synthetic loader) stop here in production."""
+    if (settings or get_settings()).env == "production":
+        raise EarmarkError(f"{what} is for development and benchmarks and is refused when "
+                           "EARMARK_ENV=production; run it on a development install.")

@@ -13,6 +13,7 @@ import psycopg
 from psycopg.rows import class_row, dict_row
 
 from earmark.errors import EarmarkError
+from earmark.sqlfiles import load
 
 TIERS = ("free", "standard", "enterprise")
 DEFAULT_TIER = "standard"
@@ -70,23 +71,17 @@ def create_tenant(conn: psycopg.Connection, name: str, tier: str = DEFAULT_TIER)
     if tier not in TIERS:
         raise TenantError(f"Unknown tier {tier!r}; choose one of {', '.join(TIERS)}.")
     with conn.transaction():
-        if conn.execute("select 1 from app.tenants where name = %s", [name]).fetchone():
+        if conn.execute(load("earmark", "tenants_name_taken"), {"name": name}).fetchone():
             raise TenantError(f"A tenant named {name!r} already exists; pick another name.")
         with conn.cursor(row_factory=class_row(Tenant)) as cur:
-            tenant = cur.execute(
-                "insert into app.tenants (name, tier) values (%s, %s) "
-                "returning id, name, tier, status, created_at",
-                [name, tier],
-            ).fetchone()
-        conn.execute("insert into app.tenant_settings (tenant_id) values (%s)", [tenant.id])
+            tenant = cur.execute(load("earmark", "tenants_insert"), {"name": name, "tier": tier}).fetchone()
+        conn.execute(load("earmark", "tenant_settings_insert"), {"tenant_id": tenant.id})
     return tenant
 
 
 def list_tenants(conn: psycopg.Connection) -> list[Tenant]:
     with conn.cursor(row_factory=class_row(Tenant)) as cur:
-        return cur.execute(
-            "select id, name, tier, status, created_at from app.tenants order by created_at, name"
-        ).fetchall()
+        return cur.execute(load("earmark", "tenants_list")).fetchall()
 
 
 def get_tenant(conn: psycopg.Connection, tenant_id: UUID | str) -> Tenant:
@@ -95,9 +90,7 @@ def get_tenant(conn: psycopg.Connection, tenant_id: UUID | str) -> Tenant:
     except ValueError:
         raise TenantError(f"{tenant_id!r} is not a tenant id (a UUID); see `earmark tenants list`.") from None
     with conn.cursor(row_factory=class_row(Tenant)) as cur:
-        tenant = cur.execute(
-            "select id, name, tier, status, created_at from app.tenants where id = %s", [tenant_uuid]
-        ).fetchone()
+        tenant = cur.execute(load("earmark", "tenants_get"), {"tenant_id": tenant_uuid}).fetchone()
     if tenant is None:
         raise TenantError(f"No tenant {tenant_uuid}; see `earmark tenants list`.")
     return tenant
@@ -105,11 +98,8 @@ def get_tenant(conn: psycopg.Connection, tenant_id: UUID | str) -> Tenant:
 
 def get_settings(conn: psycopg.Connection, tenant_id: UUID | str) -> TenantSettings:
     with conn.cursor(row_factory=class_row(TenantSettings)) as cur:
-        found = cur.execute(
-            "select tenant_id, lookback_days, time_decay_half_life_days, position_first_weight, "
-            "position_last_weight, currency, time_zone from app.tenant_settings where tenant_id = %s",
-            [UUID(str(tenant_id))],
-        ).fetchone()
+        found = cur.execute(load("earmark", "tenant_settings_get"), {"tenant_id": UUID(str(tenant_id))}
+                            ).fetchone()
     if found is None:
         raise TenantError(f"No settings for tenant {tenant_id}; see `earmark tenants list`.")
     return found
@@ -118,24 +108,11 @@ def get_settings(conn: psycopg.Connection, tenant_id: UUID | str) -> TenantSetti
 def usage(conn: psycopg.Connection, tenant_id: UUID | str) -> dict:
     """This month's usage counters (zeros when nothing was counted yet)."""
     with conn.cursor(row_factory=dict_row) as cur:
-        row = cur.execute(
-            "select events_ingested, api_requests, storage_bytes from app.tenant_usage "
-            "where tenant_id = %s and period_start = date_trunc('month', now() at time zone 'UTC')::date",
-            [UUID(str(tenant_id))],
-        ).fetchone()
+        row = cur.execute(load("earmark", "tenant_usage_get"), {"tenant_id": UUID(str(tenant_id))}).fetchone()
     return row or {"events_ingested": 0, "api_requests": 0, "storage_bytes": 0}
 
 
 def add_ingested_events(conn: psycopg.Connection, tenant_id: UUID | str, events: int,
                         approx_bytes: int) -> None:
-    conn.execute(
-        """
-        insert into app.tenant_usage (tenant_id, period_start, events_ingested, storage_bytes)
-        values (%s, date_trunc('month', now() at time zone 'UTC')::date, %s, %s)
-        on conflict (tenant_id, period_start) do update set
-            events_ingested = app.tenant_usage.events_ingested + excluded.events_ingested,
-            storage_bytes = app.tenant_usage.storage_bytes + excluded.storage_bytes,
-            updated_at = now()
-        """,
-        [UUID(str(tenant_id)), events, approx_bytes],
-    )
+    conn.execute(load("earmark", "tenant_usage_add_events"),
+                 {"tenant_id": UUID(str(tenant_id)), "events": events, "bytes": approx_bytes})

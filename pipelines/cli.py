@@ -24,11 +24,11 @@ def ingest(
 ) -> None:
     """Ingest one file now, through the same Dagster asset the landing sensor runs."""
     from earmark import db, tenancy
-    from earmark.migrate import migrate
+    from earmark.migrate import require_current_schema
 
     if not path.is_file():
         raise EarmarkError(f"{path} does not exist or is not a file; give the path of an event file.")
-    migrate()
+    require_current_schema()
     with db.connect("owner") as conn:
         tenant_id = str(tenancy.get_tenant(conn, tenant).id)
     from pipelines import runner
@@ -63,14 +63,14 @@ def ui(
     port: int = typer.Option(3000, help="Port for the Dagster webserver."),
 ) -> None:
     """Start the Dagster webserver and daemon on Earmark's Postgres-backed instance."""
-    from earmark.migrate import migrate
-    from earmark.orchestration import PROJECT_ROOT, prepare_dagster_home
+    from earmark.migrate import require_current_schema
+    from earmark.orchestration import prepare_dagster_home
 
-    migrate()
+    require_current_schema()
     prepare_dagster_home()
     dagster = str(Path(sys.executable).with_name("dagster"))
-    workspace = str(PROJECT_ROOT / "workspace.yaml")
-    os.execv(dagster, [dagster, "dev", "-w", workspace, "-h", host, "-p", str(port)])
+    # The module, not workspace.yaml: the same from a source checkout and from an installed wheel.
+    os.execv(dagster, [dagster, "dev", "-m", "pipelines.definitions", "-h", host, "-p", str(port)])
 
 
 def demo(

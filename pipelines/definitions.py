@@ -2,14 +2,14 @@
 
 import dagster as dg
 
-from pipelines.defs import automation, ingest, transform
+from pipelines.defs import attribution, ingest, tenants
 from pipelines.resources import EarmarkDatabase
 
 defs = dg.Definitions(
-    assets=[ingest.raw_events, transform.attribution_dbt_assets],
+    assets=[ingest.raw_events, attribution.attribution_dbt_assets],
     asset_checks=[ingest.ingest_batches_balanced],
-    jobs=[ingest.ingest_job, automation.attribution_job],
-    sensors=[ingest.landing_sensor, automation.tenant_partitions_sensor],
-    schedules=[automation.nightly_attribution_schedule],
-    resources={"database": EarmarkDatabase(), "dbt": transform.dbt_resource()},
+    jobs=[ingest.ingest_job, attribution.attribution_job],
+    sensors=[ingest.landing_sensor, tenants.tenant_partitions_sensor],
+    schedules=[attribution.attribution_schedule],
+    resources={"database": EarmarkDatabase(), "dbt": attribution.dbt_resource()},
 )

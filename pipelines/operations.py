@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from importlib.resources import files
 
 from rich.console import Console
 from rich.table import Table
 
 from earmark import db, tenancy
-from earmark.migrate import migrate
+from earmark.migrate import migrate, require_current_schema
 from earmark.orchestration import landing_folder, waiting_files
+from earmark.sqlfiles import load
 from pipelines import runner
+from pipelines.defs.partitions import FIRST_DAY
 
 DEMO_DAYS = 90
 
@@ -24,60 +25,73 @@ class RunSummary:
     failed: list[str] = field(default_factory=list)
 
 
-def _sql(name: str) -> str:
-    return (files("pipelines") / "sql" / name).read_text("utf-8")
-
-
 def run_pipeline(tenant_id: str | None = None, full_refresh: bool = False,
                  console: Console | None = None) -> RunSummary:
     """Ingest every waiting file, then attribute every day that holds events."""
     console = console or Console()
-    migrate()
+    require_current_schema()
     summary = RunSummary()
-    with db.connect("owner") as conn:
-        if tenant_id is not None:
-            tenant_ids = [str(tenancy.get_tenant(conn, tenant_id).id)]
-        else:
-            tenant_ids = [str(t.id) for t in tenancy.list_tenants(conn) if t.status == "active"]
+    tenant_ids = _tenants_to_run(tenant_id)
     runner.ensure_tenant_partitions(runner.instance(), tenant_ids)
     for tid in tenant_ids:
-        if not waiting_files(tid):
-            continue
-        with console.status(f"ingesting waiting files for tenant {tid}"):
-            result = runner.ingest(tid, [])
-        if result.success:
-            summary.ingested[tid] = result.metadata
-            console.print(f"ingested {result.metadata.get('files', 0)} file(s) for {tid}: "
-                          f"{result.metadata.get('loaded', 0):,} loaded, "
-                          f"{result.metadata.get('duplicates', 0):,} duplicates, "
-                          f"{result.metadata.get('rejected', 0):,} rejected")
-        else:
-            summary.failed.append(result.error)
-            console.print(f"[red]ingestion failed for {tid}:[/] {result.error}")
-    with db.connect("transformer") as conn:
-        first, _ = conn.execute(_sql("event_date_range.sql"), {"tenant_id": tenant_id and tenant_ids[0]}
-                                ).fetchone()
-    if first is None:
+        _ingest_waiting_files(tid, summary, console)
+    only = tenant_ids[0] if tenant_id is not None else None
+    first_event_day = _first_event_day(only)
+    if first_event_day is None:
         console.print("no events yet: nothing to attribute")
         return summary
-    start, end = _partition_range(first, datetime.now(UTC).date())
+    _attribute(first_event_day, only, full_refresh, summary, console)
+    return summary
+
+
+def _tenants_to_run(tenant_id: str | None) -> list[str]:
+    """The one tenant asked for (checked), or every active tenant."""
+    with db.connect("owner") as conn:
+        if tenant_id is not None:
+            return [str(tenancy.get_tenant(conn, tenant_id).id)]
+        return [str(t.id) for t in tenancy.list_tenants(conn) if t.status == "active"]
+
+
+def _ingest_waiting_files(tenant_id: str, summary: RunSummary, console: Console) -> None:
+    if not waiting_files(tenant_id):
+        return
+    with console.status(f"ingesting waiting files for tenant {tenant_id}"):
+        result = runner.ingest(tenant_id, [])
+    if not result.success:
+        summary.failed.append(result.error)
+        console.print(f"[red]ingestion failed for {tenant_id}:[/] {result.error}")
+        return
+    summary.ingested[tenant_id] = result.metadata
+    console.print(f"ingested {result.metadata.get('files', 0)} file(s) for {tenant_id}: "
+                  f"{result.metadata.get('loaded', 0):,} loaded, "
+                  f"{result.metadata.get('duplicates', 0):,} duplicates, "
+                  f"{result.metadata.get('rejected', 0):,} rejected")
+
+
+def _first_event_day(tenant_id: str | None) -> date | None:
+    with db.connect("transformer") as conn:
+        first, _ = conn.execute(load("pipelines", "event_date_range"), {"tenant_id": tenant_id}).fetchone()
+    return first
+
+
+def _attribute(first_event_day: date, tenant_id: str | None, full_refresh: bool, summary: RunSummary,
+               console: Console) -> None:
+    start, end = _partition_range(first_event_day, datetime.now(UTC).date())
     label = "full refresh" if full_refresh else "incremental"
     with console.status(f"attributing {start} to {end} ({label}) with dbt"):
-        result = runner.attribute(start, end, full_refresh=full_refresh,
-                                  tenant_id=tenant_id and tenant_ids[0])
+        result = runner.attribute(start, end, full_refresh=full_refresh, tenant_id=tenant_id)
     if result.success:
         summary.attributed = (start, end)
         console.print(f"attributed conversions from {start} to {end} ({label}), run {result.run_id}")
     else:
         summary.failed.append(result.error)
         console.print(f"[red]attribution failed:[/] {result.error}")
-    return summary
 
 
 def _partition_range(first: date, today: date) -> tuple[str, str]:
     """The daily partitions from the first event's day to today (the partition set's earliest day
-    is 2020-01-01; older events are still attributed, since a partition reads its lookback)."""
-    start = max(first, date(2020, 1, 1))
+    is FIRST_DAY; older events are still attributed, since a partition reads its lookback)."""
+    start = max(first, FIRST_DAY)
     return start.isoformat(), max(start, today).isoformat()
 
 
@@ -111,7 +125,7 @@ def print_summary(tenant_ids: list[str], console: Console) -> None:
         table.add_column(column, justify="left" if column in ("tenant", "tier", "top channel") else "right",
                          no_wrap=column != "tenant")
     with db.connect("transformer") as conn:
-        rows = conn.execute(_sql("tenant_summary.sql"), {"tenant_ids": tenant_ids}).fetchall()
+        rows = conn.execute(load("pipelines", "tenant_summary"), {"tenant_ids": tenant_ids}).fetchall()
     for name, tier, events, conversions, revenue, rejected, attributed, top_channel in rows:
         table.add_row(name, tier, f"{events:,}", f"{conversions:,}", f"{revenue:,.0f}", f"{rejected:,}",
                       f"{attributed:,.0f}", top_channel or "-")

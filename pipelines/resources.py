@@ -5,6 +5,7 @@ import psycopg
 
 from earmark import db
 from earmark.settings import get_settings
+from earmark.sqlfiles import load
 
 
 class EarmarkDatabase(dg.ConfigurableResource):
@@ -15,5 +16,5 @@ class EarmarkDatabase(dg.ConfigurableResource):
 
     def active_tenant_ids(self) -> list[str]:
         with self.connect() as conn:
-            rows = conn.execute("select id::text from app.tenants where status = 'active' order by id")
+            rows = conn.execute(load("pipelines", "active_tenants"))
             return [r[0] for r in rows]

@@ -128,7 +128,7 @@ def _materialize_attribution(start: str, end: str, full_refresh: bool,
         ASSET_PARTITION_RANGE_START_TAG,
     )
 
-    from pipelines.defs.transform import attribution_dbt_assets, attribution_run_config, dbt_resource
+    from pipelines.defs.attribution import attribution_dbt_assets, attribution_run_config, dbt_resource
 
     return dg.materialize(
         [attribution_dbt_assets],

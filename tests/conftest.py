@@ -12,6 +12,8 @@ from pathlib import Path
 _HOME = Path(tempfile.mkdtemp(prefix="earmark-test-"))
 os.environ["EARMARK_HOME"] = str(_HOME)
 os.environ["EARMARK_ENV"] = "test"
+# Outside development the default secret is refused; every test process (and CLI it starts) shares this.
+os.environ["EARMARK_SECRET_KEY"] = uuid.uuid4().hex + uuid.uuid4().hex
 os.environ.pop("DATABASE_URL", None)
 os.environ["DAGSTER_HOME"] = str(_HOME / "dagster")
 

@@ -16,12 +16,12 @@ from api.deps import ReadAttribution, Services, ServicesDep
 from api.problems import ERROR_RESPONSES, not_found
 from api.session import TenantSession
 from api.types import IsoDate, text
+from earmark.attribution import MODELS
 
 router = APIRouter(prefix="/attribution", tags=["attribution"],
                    responses={k: ERROR_RESPONSES[k] for k in (401, 403, 422, 429, 503)})
 
-Model = Literal["first_touch", "last_touch", "linear", "time_decay", "position_based"]
-MODELS: tuple[str, ...] = Model.__args__
+Model = Literal[MODELS]
 ModelQuery = Annotated[Model, Query(description="Attribution model.", examples=["time_decay"])]
 # An end before the start is an empty window (empty rows), as with Stripe's created[gte]/[lte] filters:
 # the cross-field rule cannot be stated in the OpenAPI schema, so the API does not refuse it.

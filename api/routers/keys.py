@@ -13,12 +13,13 @@ from api.deps import AdminKeys, ServicesDep
 from api.problems import ERROR_RESPONSES, forbidden, not_found
 from api.types import Rfc3339Timestamp, text
 from earmark import credentials, keys
+from earmark.sqlfiles import load
 
 router = APIRouter(
     prefix="/keys", tags=["keys"], responses={k: ERROR_RESPONSES[k] for k in (401, 403, 422, 429)}
 )
 
-TenantScope = Literal["attribution:read", "settings:write", "keys:admin"]
+TenantScope = Literal[credentials.TENANT_SCOPES]
 
 
 class ApiKeyOut(BaseModel):
@@ -73,7 +74,7 @@ async def create_key(session: AdminKeys, services: ServicesDep, body: ApiKeyCrea
         name=body.name,
     )
     async with session.transaction():
-        row = await session.one(keys.statement("keys_insert_tenant"), params)
+        row = await session.one(load("earmark", "keys_insert_tenant"), params)
     services.keys.forget(new.prefix)
     return ApiKeyCreated(**row, key=new.secret)
 
@@ -81,7 +82,7 @@ async def create_key(session: AdminKeys, services: ServicesDep, body: ApiKeyCrea
 @router.get("", response_model=ApiKeyList)
 async def list_keys(session: AdminKeys) -> ApiKeyList:
     """The tenant's keys, newest first; never their secrets."""
-    found = await session.rows(keys.statement("keys_list_tenant"), {"tenant_id": session.tenant_id})
+    found = await session.rows(load("earmark", "keys_list_tenant"), {"tenant_id": session.tenant_id})
     return ApiKeyList(data=found)
 
 
@@ -91,7 +92,7 @@ async def revoke_key(session: AdminKeys, services: ServicesDep, key_id: UUID) ->
     """Revoke a key of the caller's tenant; other workers stop accepting it within the key cache TTL."""
     async with session.transaction():
         row = await session.one(
-            keys.statement("keys_revoke_tenant"), {"tenant_id": session.tenant_id, "id": key_id}
+            load("earmark", "keys_revoke_tenant"), {"tenant_id": session.tenant_id, "id": key_id}
         )
     if row is None:
         raise not_found(f"No key {key_id}.")

@@ -19,11 +19,12 @@ from api.database import query
 from api.deps import AdminTenants, PlatformContext
 from api.problems import ERROR_RESPONSES, Problem, not_found
 from api.types import text
+from earmark.tenancy import TIERS
 
 router = APIRouter(prefix="/tenants", tags=["tenants"],
                    responses={k: ERROR_RESPONSES[k] for k in (401, 403, 422)})
 
-Tier = Literal["free", "standard", "enterprise"]
+Tier = Literal[TIERS]
 Status = Literal["active", "suspended", "deleted"]
 
 

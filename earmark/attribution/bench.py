@@ -68,15 +68,12 @@ def run_benchmark(journeys: int = 1_000_000, events_path: Path | None = None, db
     started = time.perf_counter()
     with db.connect("transformer") as conn:
         copy_events(conn, tenant.id, bulk)
-        conn.commit()
-        conn.autocommit = True
         conn.execute("vacuum analyze raw.events")
     load_s = time.perf_counter() - started
 
     full_s, full_span, full_wall = _dbt(["run", "--full-refresh"], dbt)
     with db.connect("transformer") as conn:
         copy_events(conn, tenant.id, extra)
-        conn.commit()
     day = days_after(extra) - timedelta(days=1)
     window = {"attribution_start_date": day.date().isoformat(),
               "attribution_end_date": (day + timedelta(days=1)).date().isoformat()}

@@ -6,13 +6,13 @@ import csv
 import io
 import json
 from datetime import date
-from importlib.resources import files
 from uuid import UUID
 
 import psycopg
 
 from earmark import db
 from earmark.errors import EarmarkError
+from earmark.sqlfiles import load
 
 GROUPINGS = ("channel", "campaign")
 FORMATS = ("csv", "json")
@@ -34,7 +34,7 @@ def export_rows(conn: psycopg.Connection, tenant_id: UUID | str, *, by: str = "c
         raise ExportError(f"Unknown grouping {by!r}; use --by channel or --by campaign.")
     if start and end and start > end:
         raise ExportError(f"--start {start} is after --end {end}; swap them.")
-    query = (files("earmark.attribution") / "sql" / f"export_by_{by}.sql").read_text("utf-8")
+    query = load("earmark.attribution", f"export_by_{by}")
     with db.tenant_transaction(conn, tenant_id):
         cur = conn.execute(query, {"start": start, "end": end})
         names = [c.name for c in cur.description]

@@ -15,6 +15,9 @@ import numpy as np
 import polars as pl
 import psycopg
 
+from earmark.settings import refuse_in_production
+from earmark.sqlfiles import load
+
 CHANNELS = ("podcast_host_read", "podcast_dynamic", "promo_code", "vanity_url", "search", "social",
             "email", "survey")
 CAMPAIGN_COUNT = 24
@@ -67,7 +70,12 @@ def generate_journeys(journeys: int, *, seed: int = 7, days: int = 90, start: da
 
 def copy_events(conn: psycopg.Connection, tenant_id: uuid.UUID | str, events: pl.DataFrame,
                 batch_id: uuid.UUID | None = None) -> int:
-    """COPY canonical events into raw.events for one tenant (as the transformer); returns rows written."""
+    """COPY canonical events into raw.events for one tenant (as the transformer); returns rows written.
+
+    For tests and benchmarks only: it bypasses the ingest barrier, validation and usage counting, so it
+    is refused in production (load real files with `earmark ingest`).
+    """
+    refuse_in_production("The synthetic event loader")
     batch = str(batch_id or uuid.uuid4())
     frame = events.select(
         pl.lit(str(tenant_id)).alias("tenant_id"),
@@ -76,14 +84,14 @@ def copy_events(conn: psycopg.Connection, tenant_id: uuid.UUID | str, events: pl
     ).with_columns(pl.col("occurred_at").dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%d %H:%M:%S%.6f+00"))
     buffer = io.BytesIO()
     frame.write_csv(buffer, include_header=False, null_value="")
-    columns = ", ".join(("tenant_id", *CANONICAL_COLUMNS, "batch_id"))
     # COPY cannot write a table with row-level security; stage in a temp table, then one INSERT.
-    conn.execute("create temp table if not exists events_staged (like raw.events including defaults)")
-    conn.execute("truncate events_staged")
-    with conn.cursor() as cur, cur.copy(f"copy events_staged ({columns}) from stdin (format csv)") as copy:
-        copy.write(buffer.getvalue())
-    conn.execute(f"insert into raw.events ({columns}) select {columns} from events_staged")
-    conn.execute("truncate events_staged")
+    with conn.transaction():
+        conn.execute(load("earmark.attribution", "synthetic_stage"))
+        conn.execute(load("earmark.attribution", "synthetic_stage_clear"))
+        with conn.cursor() as cur, cur.copy(load("earmark.attribution", "synthetic_copy")) as copy:
+            copy.write(buffer.getvalue())
+        conn.execute(load("earmark.attribution", "synthetic_insert"))
+        conn.execute(load("earmark.attribution", "synthetic_stage_clear"))
     return frame.height
 
 

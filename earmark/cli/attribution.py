@@ -6,14 +6,20 @@ from datetime import date
 
 import typer
 
+from earmark.attribution.export import FORMATS, GROUPINGS
+from earmark.cli.choices import choices
+
+Grouping = choices("Grouping", GROUPINGS)
+Format = choices("Format", FORMATS)
+
 app = typer.Typer(help="Attribution results.", no_args_is_help=True)
 
 
 @app.command()
 def export(
     tenant: str = typer.Option(..., "--tenant", help="Tenant id."),
-    by: str = typer.Option("channel", "--by", help="channel or campaign."),
-    fmt: str = typer.Option("csv", "--format", help="csv or json."),
+    by: Grouping = typer.Option("channel", "--by", help="What to total by."),
+    fmt: Format = typer.Option("csv", "--format", help="Output format."),
     start: str | None = typer.Option(None, "--start", help="First conversion date (YYYY-MM-DD)."),
     end: str | None = typer.Option(None, "--end", help="Last conversion date, inclusive (YYYY-MM-DD)."),
 ) -> None:
@@ -25,8 +31,8 @@ def export(
     with db.connect("owner") as owner:
         tenancy.get_tenant(owner, tenant)
     with db.connect("api") as conn:
-        rows = attribution_export.export_rows(conn, tenant, by=by, start=first, end=last)
-    print(attribution_export.render(rows, by, fmt), end="" if fmt == "csv" else "\n")
+        rows = attribution_export.export_rows(conn, tenant, by=by.value, start=first, end=last)
+    print(attribution_export.render(rows, by.value, fmt.value), end="" if fmt == "csv" else "\n")
 
 
 def _date(value: str | None, option: str) -> date | None:

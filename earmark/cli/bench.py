@@ -10,6 +10,13 @@ import typer
 app = typer.Typer(help="Benchmarks.", no_args_is_help=True)
 
 
+@app.callback()
+def _development_only() -> None:
+    from earmark.settings import refuse_in_production
+
+    refuse_in_production("`earmark bench`")
+
+
 @app.command()
 def attribution(
     journeys: int = typer.Option(1_000_000, "--journeys", help="Synthetic journeys (~3.7 touches each)."),

@@ -6,7 +6,10 @@ import typer
 from rich.console import Console
 
 from earmark import db, server
+from earmark.cli.choices import choices
 from earmark.settings import get_settings
+
+UrlRole = choices("UrlRole", tuple(role for role in db.ROLE_NAMES if role != "admin"))
 
 app = typer.Typer(help="The database: the embedded server unless DATABASE_URL names another.",
                   no_args_is_help=True)
@@ -48,11 +51,9 @@ def status() -> None:
 
 
 @app.command("url")
-def url_(role: str = typer.Option("owner", help="owner, transformer or api")) -> None:
+def url_(role: UrlRole = typer.Option("owner", help="Whose URL.")) -> None:
     """Print a connection URL (the owner's by default) as the last line, for psql."""
-    if role not in ("owner", "transformer", "api"):
-        raise typer.BadParameter("choose owner, transformer or api", param_hint="--role")
-    print(db.url(role))  # plain print: the URL must not be wrapped or styled
+    print(db.url(role.value))  # plain print: the URL must not be wrapped or styled
 
 
 def migrate() -> None:

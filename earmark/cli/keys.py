@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from earmark import db, keys, tenancy
-from earmark.migrate import migrate
+from earmark.migrate import require_current_schema
 
 app = typer.Typer(help="API keys for dashboards and scripts.", no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
@@ -44,7 +44,7 @@ def create(
     """Mint a key; its secret is printed once and cannot be shown again."""
     if platform == (tenant is not None):
         raise keys.KeyRequestError("Give exactly one of --tenant ID or --platform.")
-    migrate()
+    require_current_schema()
     with db.connect("owner") as conn:
         tenant_id = tenancy.get_tenant(conn, tenant).id if tenant else None
         key, secret = keys.create(
@@ -67,7 +67,7 @@ def list_(
     """List a tenant's keys (prefix, scopes, expiry, last use); never the secrets."""
     if platform == (tenant is not None):
         raise keys.KeyRequestError("Give exactly one of --tenant ID or --platform.")
-    migrate()
+    require_current_schema()
     with db.connect("owner") as conn:
         found = keys.list_platform(conn) if platform else keys.list_for_tenant(
             conn, tenancy.get_tenant(conn, tenant).id)
@@ -87,7 +87,7 @@ def list_(
 def revoke(key_id: str = typer.Argument(..., help="Key id (from `earmark keys list`)."),
            as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
     """Revoke a key; the API refuses it within 60 seconds."""
-    migrate()
+    require_current_schema()
     with db.connect("owner") as conn:
         key = keys.revoke(conn, key_id)
     if as_json:

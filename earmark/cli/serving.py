@@ -14,8 +14,8 @@ def serve(
     """Serve the read API (OpenAPI at /openapi.json, docs at /docs, health at /healthz)."""
     import uvicorn
 
-    from earmark.migrate import migrate
+    from earmark.migrate import require_current_schema
 
-    migrate()
+    require_current_schema()
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level=log_level, access_log=False, proxy_headers=False)

@@ -9,8 +9,10 @@ from rich.console import Console
 from rich.table import Table
 
 from earmark import db, tenancy
-from earmark.migrate import migrate
+from earmark.cli.choices import choices
+from earmark.migrate import require_current_schema
 
+Tier = choices("Tier", tenancy.TIERS)
 app = typer.Typer(help="Tenants: advertisers, agencies and networks.", no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
 
@@ -18,13 +20,13 @@ console = Console(highlight=False, soft_wrap=True)
 @app.command()
 def create(
     name: str = typer.Option(..., "--name", help="Unique tenant name."),
-    tier: str = typer.Option(tenancy.DEFAULT_TIER, "--tier", help="free, standard or enterprise."),
+    tier: Tier = typer.Option(tenancy.DEFAULT_TIER, "--tier", help="Subscription tier (earmark/tiers.toml)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Create a tenant with default attribution settings."""
-    migrate()
+    require_current_schema()
     with db.connect("owner") as conn:
-        tenant = tenancy.create_tenant(conn, name, tier)
+        tenant = tenancy.create_tenant(conn, name, tier.value)
     if as_json:
         print(json.dumps(tenant.as_json()))
     else:
@@ -34,7 +36,7 @@ def create(
 @app.command("list")
 def list_(as_json: bool = typer.Option(False, "--json", help="Print a JSON array.")) -> None:
     """List every tenant."""
-    migrate()
+    require_current_schema()
     with db.connect("owner") as conn:
         found = tenancy.list_tenants(conn)
     if as_json:
@@ -50,7 +52,7 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print a JSON array
 def show(tenant_id: str = typer.Argument(..., help="Tenant id."),
          as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
     """Show a tenant, its settings, its tier's quotas and this month's usage."""
-    migrate()
+    require_current_schema()
     with db.connect("owner") as conn:
         tenant = tenancy.get_tenant(conn, tenant_id)
         settings = tenancy.get_settings(conn, tenant.id)

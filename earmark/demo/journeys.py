@@ -148,6 +148,26 @@ def journey_pace(days: int) -> float:
     return min(1.0, days / 28)
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """Each journey relative to its first touch: touch offsets, gaps, whether and when it converts."""
+
+    touches: np.ndarray
+    offsets: np.ndarray  # index of each journey's first touch
+    owner: np.ndarray  # journey of each touch
+    first: np.ndarray  # is this touch its journey's first
+    since_first: np.ndarray  # microseconds since the journey's first touch
+    converts: np.ndarray
+    repeats: np.ndarray
+    purchase_lag: np.ndarray
+    repurchase_lag: np.ndarray
+    span: np.ndarray  # first touch to last event
+
+    @property
+    def total(self) -> int:
+        return int(self.touches.sum())
+
+
 def simulate(
     catalog: DemoCatalog,
     journeys: int,
@@ -155,6 +175,7 @@ def simulate(
     touches_per_journey: float,
     conversion_rate: float,
 ) -> EventArrays:
+    """Journeys as event arrays. Each step draws from `rng` in a fixed order: same seed, same events."""
     idx = index_catalog(catalog)
     start_us = int(catalog.window_start.timestamp() * 1_000_000)
     end_us = int(catalog.window_end.timestamp() * 1_000_000)
@@ -163,9 +184,36 @@ def simulate(
     # Who the user is and which ad read starts the journey.
     advertiser = rng.choice(idx.advertiser_share.size, journeys, p=idx.advertiser_share)
     home = pick_per_advertiser(rng, advertiser, idx.podcast_by_advertiser, idx.podcast_weights)
-    home_show = idx.show_of_campaign[home]
+    shape = _journey_shapes(rng, journeys, touches_per_journey, conversion_rate, pace)
+    anchor = _first_listens(rng, idx, idx.show_of_campaign[home], shape.span, start_us, end_us, pace)
+    occurred = anchor[shape.owner] + shape.since_first
+    channel, campaign, is_podcast = _touch_channels(rng, idx, shape, advertiser, home, occurred, pace)
+    source = np.where(is_podcast, PODCAST_IMPRESSION, PIXEL_VISIT)
+    purchase = np.maximum.reduceat(occurred, shape.offsets) + shape.purchase_lag
+    conversion_owner, conversion_at, revenue = _conversions(rng, idx, shape, advertiser, purchase)
+    exposed = np.logical_or.reduceat(is_podcast, shape.offsets)
+    response_owner, response_at, response_source = _responses(rng, shape.converts & exposed, purchase)
 
-    # The journey's shape relative to its first touch: gaps between touches, then the purchases.
+    occurred_us = np.concatenate((occurred, response_at, conversion_at))
+    # Snapped podcast touches can push a journey a little past the window: those few events stop at its end.
+    np.clip(occurred_us, start_us, end_us - 1, out=occurred_us)
+    n_touch, n_response, n_conversion = shape.total, response_owner.size, conversion_owner.size
+    return EventArrays(
+        journey=np.concatenate((shape.owner, response_owner, conversion_owner)),
+        occurred_us=occurred_us,
+        kind=np.concatenate((np.full(n_touch + n_response, TOUCHPOINT), np.full(n_conversion, CONVERSION))),
+        channel=np.concatenate(
+            (channel, np.zeros(n_response, dtype=channel.dtype), np.full(n_conversion, -1))
+        ),
+        campaign=np.concatenate((campaign, home[response_owner], np.full(n_conversion, -1))),
+        source=np.concatenate((source, response_source, np.full(n_conversion, CHECKOUT))),
+        revenue=np.concatenate((np.zeros(n_touch + n_response), revenue)),
+    )
+
+
+def _journey_shapes(rng: np.random.Generator, journeys: int, touches_per_journey: float,
+                    conversion_rate: float, pace: float) -> _Shape:
+    """The journey's shape relative to its first touch: gaps between touches, then the purchases."""
     touches = 1 + rng.poisson(base_touch_rate(touches_per_journey, conversion_rate), journeys)
     offsets = np.concatenate(([0], np.cumsum(touches)[:-1]))
     total = int(touches.sum())
@@ -182,9 +230,15 @@ def simulate(
     repurchase_lag = 3_600_000_000 + _days(rng, REPEAT_LAG_MEAN_DAYS, journeys, pace)
     last_since_first = since_first[offsets + touches - 1]
     span = last_since_first + np.where(converts, purchase_lag, 0) + np.where(repeats, repurchase_lag, 0)
+    return _Shape(touches, offsets, owner, first, since_first, converts, repeats, purchase_lag,
+                  repurchase_lag, span)
 
-    # The ad read that starts it: an episode of the home show late enough to leave room for the whole
-    # journey, heard a listening lag after its release (the release-day peak comes from here).
+
+def _first_listens(rng: np.random.Generator, idx: CampaignIndex, home_show: np.ndarray, span: np.ndarray,
+                   start_us: int, end_us: int, pace: float) -> np.ndarray:
+    """When each journey's first ad read is heard: an episode of the home show late enough to leave room
+    for the whole journey, a listening lag after its release (the release-day peak comes from here)."""
+    journeys = home_show.size
     listen_lag = _days(rng, LISTEN_LAG_MEAN_DAYS, journeys, pace)
     first_release = idx.first_release_us[home_show]
     latest = np.minimum(
@@ -196,10 +250,15 @@ def simulate(
     unreleased = idx.releases[home_show] == 0
     room = np.maximum(end_us - 1 - span[unreleased] - start_us, 0)
     anchor[unreleased] = start_us + (rng.random(unreleased.sum()) * room).astype(np.int64)
-    occurred = anchor[owner] + since_first
+    return anchor
 
-    # Channels and campaigns of the touches.
-    channel = rng.choice(len(CHANNELS), total, p=LATER_TOUCH_WEIGHTS)
+
+def _touch_channels(rng: np.random.Generator, idx: CampaignIndex, shape: _Shape, advertiser: np.ndarray,
+                    home: np.ndarray, occurred: np.ndarray, pace: float
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Channel and campaign of every touch; later podcast touches are moved after a release (in place)."""
+    journeys, owner, offsets = advertiser.size, shape.owner, shape.offsets
+    channel = rng.choice(len(CHANNELS), shape.total, p=LATER_TOUCH_WEIGHTS)
     not_podcast = LATER_TOUCH_WEIGHTS[1:] / LATER_TOUCH_WEIGHTS[1:].sum()
     channel[offsets] = np.where(
         rng.random(journeys) < FIRST_TOUCH_PODCAST,
@@ -209,7 +268,7 @@ def simulate(
     is_podcast = channel == 0
     campaign = idx.digital_by_advertiser[advertiser[owner], channel]
     campaign[is_podcast] = home[owner[is_podcast]]
-    later_podcast = np.flatnonzero(is_podcast & ~first)
+    later_podcast = np.flatnonzero(is_podcast & ~shape.first)
     elsewhere = later_podcast[rng.random(later_podcast.size) >= HOME_SHOW]
     campaign[elsewhere] = pick_per_advertiser(
         rng, advertiser[owner[elsewhere]], idx.podcast_by_advertiser, idx.podcast_weights
@@ -223,45 +282,33 @@ def simulate(
     occurred[later_podcast] = (
         release_ts + week * US_PER_WEEK + _days(rng, LISTEN_LAG_MEAN_DAYS, later_podcast.size, pace)
     )
-    source = np.where(is_podcast, PODCAST_IMPRESSION, PIXEL_VISIT)
+    return channel, campaign, is_podcast
 
-    # Conversions after the last touch, with order values around the advertiser's average.
-    last_touch = np.maximum.reduceat(occurred, offsets)
-    purchase = last_touch + purchase_lag
-    buyers = np.flatnonzero(converts)
-    rebuyers = np.flatnonzero(repeats)
+
+def _conversions(rng: np.random.Generator, idx: CampaignIndex, shape: _Shape, advertiser: np.ndarray,
+                 purchase: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Purchases after the last touch (and repeat purchases), order values around the advertiser's mean."""
+    buyers = np.flatnonzero(shape.converts)
+    rebuyers = np.flatnonzero(shape.repeats)
     conversion_owner = np.concatenate((buyers, rebuyers))
-    conversion_at = np.concatenate((purchase[buyers], purchase[rebuyers] + repurchase_lag[rebuyers]))
+    conversion_at = np.concatenate((purchase[buyers], purchase[rebuyers] + shape.repurchase_lag[rebuyers]))
     sigma = 0.6
     revenue = rng.lognormal(np.log(idx.order_value[advertiser[conversion_owner]]) - sigma**2 / 2, sigma)
     revenue = np.where(rng.random(revenue.size) < FREE_CONVERSION, 0.0, np.round(revenue, 2))
+    return conversion_owner, conversion_at, revenue
 
-    # Response signals of exposed buyers, stamped just before the purchase so that models can credit them.
-    exposed = np.logical_or.reduceat(is_podcast, offsets)
-    response_owner, response_at, response_source = [], [], []
+
+def _responses(rng: np.random.Generator, exposed_buyer: np.ndarray, purchase: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Response signals of exposed buyers, stamped just before the purchase so that models can credit them."""
+    owners, stamps, sources = [], [], []
     for n, (name, probability) in enumerate(RESPONSE_SIGNALS):
-        who = np.flatnonzero(converts & exposed & (rng.random(journeys) < probability))
+        who = np.flatnonzero(exposed_buyer & (rng.random(exposed_buyer.size) < probability))
         # A vanity URL is typed before browsing the site; a code and a survey answer come with the order.
         lead = (
             rng.integers(60_000_000, 3_600_000_000, who.size) if name == "vanity_url" else 1_000_000 * (n + 1)
         )
-        response_owner.append(who)
-        response_at.append(purchase[who] - lead)
-        response_source.append(np.full(who.size, SOURCES.index(name)))
-    response_owner = np.concatenate(response_owner)
-
-    occurred_us = np.concatenate((occurred, *response_at, conversion_at))
-    # Snapped podcast touches can push a journey a little past the window: those few events stop at its end.
-    np.clip(occurred_us, start_us, end_us - 1, out=occurred_us)
-    n_touch, n_response, n_conversion = total, response_owner.size, conversion_owner.size
-    return EventArrays(
-        journey=np.concatenate((owner, response_owner, conversion_owner)),
-        occurred_us=occurred_us,
-        kind=np.concatenate((np.full(n_touch + n_response, TOUCHPOINT), np.full(n_conversion, CONVERSION))),
-        channel=np.concatenate(
-            (channel, np.zeros(n_response, dtype=channel.dtype), np.full(n_conversion, -1))
-        ),
-        campaign=np.concatenate((campaign, home[response_owner], np.full(n_conversion, -1))),
-        source=np.concatenate((source, *response_source, np.full(n_conversion, CHECKOUT))),
-        revenue=np.concatenate((np.zeros(n_touch + n_response), revenue)),
-    )
+        owners.append(who)
+        stamps.append(purchase[who] - lead)
+        sources.append(np.full(who.size, SOURCES.index(name)))
+    return np.concatenate(owners), np.concatenate(stamps), np.concatenate(sources)

@@ -6,7 +6,6 @@ import time
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from importlib.resources import files
 from pathlib import Path
 from uuid import UUID
 
@@ -16,7 +15,8 @@ import psycopg
 from earmark import db, tenancy
 from earmark.ingest import reader
 from earmark.ingest.errors import IngestFileError
-from earmark.ingest.validate import LOADED_COLUMNS, validate
+from earmark.ingest.validate import LOADED_COLUMNS, Validated, validate
+from earmark.sqlfiles import load
 
 APPROX_BYTES_PER_EVENT = 200
 COPY_SLICE_ROWS = 250_000
@@ -38,51 +38,73 @@ class IngestResult:
         return asdict(self)
 
 
-def _sql(name: str) -> str:
-    return (files("earmark.ingest") / "sql" / name).read_text("utf-8")
+@dataclass(frozen=True)
+class _Batch:
+    """One file's load: who, what, and when it started (for raw.ingest_batches)."""
+
+    tenant: tenancy.Tenant
+    batch_id: UUID
+    path: Path
+    started_at: datetime
 
 
 def ingest_file(tenant_id: UUID | str, path: Path | str) -> IngestResult:
     """Validate and load `path` into raw.events for `tenant_id`, as the transformer role."""
     started = time.perf_counter()
-    started_at = datetime.now(UTC)
-    path = Path(path)
-    batch_id = uuid.uuid4()
+    clock = _PhaseClock()
     with db.connect("transformer") as conn:
-        tenant = tenancy.get_tenant(conn, tenant_id)
-        if tenant.status != "active":
-            raise IngestFileError(f"Tenant {tenant.name} is {tenant.status}; reactivate it before ingesting.")
-        settings = tenancy.get_settings(conn, tenant.id)
-        conn.rollback()
-        clock = _PhaseClock()
-        try:
-            raw = reader.read(path)
-            clock.lap("read")
-            checked = validate(raw, tenant.id, settings.time_zone, path.name)
-            clock.lap("validate")
-        except IngestFileError as exc:
-            _record_failure(conn, tenant.id, batch_id, path, str(exc), started_at)
-            raise
-        rejected = checked.rejected.height
-        with db.tenant_transaction(conn, tenant.id):
-            loaded_at = _enter_ingest_barrier(conn)
-            _check_quota(conn, tenant, checked.valid.height)
-            loaded = _load_events(conn, tenant.id, batch_id, loaded_at, checked.valid, clock)
-            duplicates = raw.total_rows - loaded - rejected
-            conn.execute(_sql("insert_batch.sql"), {
-                "tenant_id": tenant.id, "batch_id": batch_id, "source_file": str(path),
-                "file_sha256": raw.sha256, "rows": raw.total_rows, "loaded": loaded,
-                "duplicates": duplicates, "rejected": rejected, "status": "succeeded", "error": None,
-                "started_at": started_at,
-            })
-            _quarantine(conn, tenant.id, batch_id, checked.rejected)
-            tenancy.add_ingested_events(conn, tenant.id, loaded, loaded * APPROX_BYTES_PER_EVENT)
+        batch = _Batch(_active_tenant(conn, tenant_id), uuid.uuid4(), Path(path), datetime.now(UTC))
+        time_zone = tenancy.get_settings(conn, batch.tenant.id).time_zone
+        raw, checked = _read_and_validate(conn, batch, time_zone, clock)
+        loaded = _load(conn, batch, raw, checked, clock)
         clock.lap("commit")
+    rejected = checked.rejected.height
     return IngestResult(
-        tenant_id=str(tenant.id), batch_id=str(batch_id), file=str(path), rows=raw.total_rows,
-        loaded=loaded, duplicates=duplicates, rejected=rejected,
+        tenant_id=str(batch.tenant.id), batch_id=str(batch.batch_id), file=str(batch.path),
+        rows=raw.total_rows, loaded=loaded, duplicates=raw.total_rows - loaded - rejected, rejected=rejected,
         seconds=round(time.perf_counter() - started, 3), phases=clock.phases,
     )
+
+
+def _active_tenant(conn: psycopg.Connection, tenant_id: UUID | str) -> tenancy.Tenant:
+    tenant = tenancy.get_tenant(conn, tenant_id)
+    if tenant.status != "active":
+        raise IngestFileError(f"Tenant {tenant.name} is {tenant.status}; reactivate it before ingesting.")
+    return tenant
+
+
+def _read_and_validate(conn: psycopg.Connection, batch: _Batch, time_zone: str,
+                       clock: _PhaseClock) -> tuple[reader.RawFile, Validated]:
+    """The file read and its rows checked, in memory; a file that cannot be read is recorded as failed."""
+    try:
+        raw = reader.read(batch.path)
+        clock.lap("read")
+        checked = validate(raw, batch.tenant.id, time_zone, batch.path.name)
+        clock.lap("validate")
+    except IngestFileError as exc:
+        _record_failure(conn, batch, str(exc))
+        raise
+    return raw, checked
+
+
+def _load(conn: psycopg.Connection, batch: _Batch, raw: reader.RawFile, checked: Validated,
+          clock: _PhaseClock) -> int:
+    """Everything or nothing, in one tenant transaction: events, the batch row, the quarantine, usage."""
+    tenant = batch.tenant
+    rejected = checked.rejected.height
+    with db.tenant_transaction(conn, tenant.id):
+        loaded_at = _enter_ingest_barrier(conn)
+        _check_quota(conn, tenant, checked.valid.height)
+        loaded = _load_events(conn, tenant.id, batch.batch_id, loaded_at, checked.valid, clock)
+        conn.execute(load("earmark.ingest", "insert_batch"), {
+            "tenant_id": tenant.id, "batch_id": batch.batch_id, "source_file": str(batch.path),
+            "file_sha256": raw.sha256, "rows": raw.total_rows, "loaded": loaded,
+            "duplicates": raw.total_rows - loaded - rejected, "rejected": rejected, "status": "succeeded",
+            "error": None, "started_at": batch.started_at,
+        })
+        _quarantine(conn, tenant.id, batch.batch_id, checked.rejected)
+        tenancy.add_ingested_events(conn, tenant.id, loaded, loaded * APPROX_BYTES_PER_EVENT)
+    return loaded
 
 
 class _PhaseClock:
@@ -104,8 +126,8 @@ def _enter_ingest_barrier(conn: psycopg.Connection) -> datetime:
     The stamp is read only once the barrier is held: a run that passed the barrier first then started
     before it, so its successor's watermark (loaded_at > its start) still picks this load up.
     """
-    conn.execute(_sql("enter_ingest_barrier.sql"))
-    return conn.execute("select clock_timestamp()").fetchone()[0]
+    conn.execute(load("earmark.ingest", "enter_ingest_barrier"))
+    return conn.execute(load("earmark.ingest", "loaded_at")).fetchone()[0]
 
 
 def _check_quota(conn: psycopg.Connection, tenant: tenancy.Tenant, incoming: int) -> None:
@@ -130,17 +152,14 @@ def _load_events(conn: psycopg.Connection, tenant_id: UUID, batch_id: UUID, load
     if valid.is_empty():
         clock.lap("insert")
         return 0
-    # One load per tenant at a time: the anti-join in insert_events.sql relies on it.
-    conn.execute("select pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"ingest:{tenant_id}"])
-    # The anti-join sorts the whole file by event_id; in memory that is a third faster than on disk.
-    conn.execute("set local work_mem = '1GB'")
-    conn.execute(_sql("create_stage.sql"))
+    conn.execute(load("earmark.ingest", "lock_tenant_loads"), {"tenant_id": tenant_id})
+    conn.execute(load("earmark.ingest", "sort_in_memory"))
+    conn.execute(load("earmark.ingest", "create_stage"))
     staged = valid.select(LOADED_COLUMNS).with_columns(pl.col("occurred_at").dt.epoch("us"))
-    columns = ", ".join(LOADED_COLUMNS).replace("occurred_at", "occurred_at_us")
-    _copy_csv(conn, f"copy events_stage ({columns}) from stdin (format csv)", staged)
-    conn.execute("analyze events_stage")  # lets the planner pick a hash anti-join for big files
+    _copy_csv(conn, load("earmark.ingest", "copy_stage"), staged)
+    conn.execute(load("earmark.ingest", "analyze_stage"))
     clock.lap("copy_stage")
-    loaded = conn.execute(_sql("insert_events.sql"),
+    loaded = conn.execute(load("earmark.ingest", "insert_events"),
                           {"tenant_id": tenant_id, "batch_id": batch_id, "loaded_at": loaded_at}).rowcount
     clock.lap("insert")
     return loaded
@@ -149,17 +168,16 @@ def _load_events(conn: psycopg.Connection, tenant_id: UUID, batch_id: UUID, load
 def _quarantine(conn: psycopg.Connection, tenant_id: UUID, batch_id: UUID, rejected: pl.DataFrame) -> None:
     if rejected.is_empty():
         return
-    conn.execute(_sql("create_rejected_stage.sql"))
+    conn.execute(load("earmark.ingest", "create_rejected_stage"))
     frame = rejected.select(pl.col(reader.ROW).alias("row_number"), "reason", "record")
-    _copy_csv(conn, "copy rejected_stage (row_number, reason, record) from stdin (format csv)", frame)
-    conn.execute(_sql("insert_rejected.sql"), {"tenant_id": tenant_id, "batch_id": batch_id})
+    _copy_csv(conn, load("earmark.ingest", "copy_rejected_stage"), frame)
+    conn.execute(load("earmark.ingest", "insert_rejected"), {"tenant_id": tenant_id, "batch_id": batch_id})
 
 
-def _record_failure(conn: psycopg.Connection, tenant_id: UUID, batch_id: UUID, path: Path,
-                    error: str, started_at: datetime) -> None:
-    with db.tenant_transaction(conn, tenant_id):
-        conn.execute(_sql("insert_batch.sql"), {
-            "tenant_id": tenant_id, "batch_id": batch_id, "source_file": str(path), "file_sha256": "",
-            "rows": 0, "loaded": 0, "duplicates": 0, "rejected": 0, "status": "failed", "error": error,
-            "started_at": started_at,
+def _record_failure(conn: psycopg.Connection, batch: _Batch, error: str) -> None:
+    with db.tenant_transaction(conn, batch.tenant.id):
+        conn.execute(load("earmark.ingest", "insert_batch"), {
+            "tenant_id": batch.tenant.id, "batch_id": batch.batch_id, "source_file": str(batch.path),
+            "file_sha256": "", "rows": 0, "loaded": 0, "duplicates": 0, "rejected": 0, "status": "failed",
+            "error": error, "started_at": batch.started_at,
         })

@@ -30,7 +30,6 @@ _TIMESTAMP = (
 class Validated:
     valid: pl.DataFrame  # LOADED_COLUMNS, typed, first occurrence of each event_id
     rejected: pl.DataFrame  # ROW, reason, record
-    duplicates_in_file: int
 
 
 def check_columns(raw: RawFile, file_name: str) -> None:
@@ -100,7 +99,7 @@ def validate(raw: RawFile, tenant_id: UUID, time_zone: str, file_name: str) -> V
         text["source"].alias("source"),
         pl.col("__currency").alias("currency"),
     )
-    return Validated(valid, pl.concat([raw.malformed, rejected]).sort(ROW), good.height - unique.height)
+    return Validated(valid, pl.concat([raw.malformed, rejected]).sort(ROW))
 
 
 def _occurred_at_with_offset(value: pl.Expr) -> pl.Expr:

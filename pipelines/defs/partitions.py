@@ -1,5 +1,7 @@
 """Partitions shared across domains: tenants (a dynamic set kept by a sensor) and UTC days."""
 
+from datetime import date
+
 import dagster as dg
 
 TENANTS_PARTITION = "tenants"
@@ -8,4 +10,6 @@ tenant_partitions = dg.DynamicPartitionsDefinition(name=TENANTS_PARTITION)
 
 # Days are UTC; the tenant lives in the data (tenant_id + RLS), not in the partition key, so the
 # partition count stays small however many tenants there are.
-daily_partitions = dg.DailyPartitionsDefinition(start_date="2020-01-01", timezone="UTC", end_offset=1)
+FIRST_DAY = date(2020, 1, 1)
+daily_partitions = dg.DailyPartitionsDefinition(start_date=FIRST_DAY.isoformat(), timezone="UTC",
+                                                end_offset=1)

@@ -94,3 +94,37 @@ def test_last_used_at_is_recorded_in_batches(make_client, make_tenant, make_key)
     with db.connect("owner") as conn:
         (found,) = [k for k in keys.list_for_tenant(conn, caller.tenant.id) if str(k.id) == caller.key_id]
     assert found.last_used_at is not None
+
+
+def test_the_key_cache_is_bounded_in_size_and_time(database, make_tenant, make_key):
+    """Random well-formed keys must not grow a worker's memory: least recently used prefixes go first, and
+    an unknown prefix is kept for seconds, a known one for the configured TTL."""
+    import asyncio
+
+    from psycopg_pool import AsyncConnectionPool
+
+    from api.auth import UNKNOWN_PREFIX_SECONDS, KeyCache
+    from earmark import credentials
+
+    caller = make_key(make_tenant())
+    known = credentials.lookup_prefix(caller.secret)
+
+    async def run() -> tuple[int, bool, int, bool]:
+        async with AsyncConnectionPool(db.url("api"), min_size=1, max_size=1,
+                                       kwargs={"autocommit": True}) as pool:
+            cache = KeyCache(ttl_seconds=30, max_entries=8)
+            assert len(await cache.rows(pool, known)) == 1
+            for _ in range(50):
+                assert await cache.rows(pool, credentials.generate().prefix) == []
+            size = len(cache)
+            known_kept = known in cache._entries  # evicted: the 50 newer prefixes came after it
+            short = KeyCache(ttl_seconds=0.2, max_entries=8)
+            await short.rows(pool, known)
+            await short.rows(pool, credentials.generate().prefix)
+            await asyncio.sleep(0.3)
+            short._entries.expire()
+            return size, known_kept, len(short), UNKNOWN_PREFIX_SECONDS <= 60
+
+    size, known_kept, after_ttl, sane = asyncio.run(run())
+    assert size == 8 and not known_kept
+    assert after_ttl == 0 and sane

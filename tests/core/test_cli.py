@@ -61,7 +61,8 @@ def test_errors_are_one_sentence_without_traceback(database, tmp_path):
 def test_db_url_is_usable_and_commands_start_the_server(tmp_path):
     env = {"EARMARK_HOME": str(tmp_path / "home")}
     assert earmark("db", "status", env=env, check=False).returncode == 3
-    listed = earmark("tenants", "list", "--json", env=env)  # starts and migrates on its own
+    earmark("migrate", env=env)  # starts the server on its own; ordinary commands do not migrate
+    listed = earmark("tenants", "list", "--json", env=env)
     assert json.loads(listed.stdout) == []
     url = earmark("db", "url", env=env).stdout.strip().splitlines()[-1]
     with psycopg.connect(url) as conn:
@@ -108,3 +109,20 @@ def test_library_logging_goes_to_the_log_file_not_the_terminal(database, tmp_pat
                           env={**os.environ, "EARMARK_HOME": str(tmp_path)})
     assert done.returncode == 0 and done.stderr == ""
     assert "Retrying failed database connection" in (tmp_path / "logs" / "earmark.log").read_text()
+
+
+def test_ordinary_commands_do_not_migrate_and_say_what_to_do(tmp_path):
+    env = {"EARMARK_HOME": str(tmp_path / "home"), "DAGSTER_HOME": str(tmp_path / "home" / "dagster")}
+    try:
+        for command in (("tenants", "list"), ("keys", "list", "--platform"), ("serve",), ("run",)):
+            done = earmark(*command, env=env, check=False)
+            assert done.returncode == 1, command
+            assert done.stderr.strip() == (
+                "error: This Earmark home has no database yet; run `earmark migrate` first."), command
+        assert "applied 0001" in earmark("migrate", env=env).stdout
+        assert json.loads(earmark("tenants", "list", "--json", env=env).stdout) == []
+        production = {**env, "EARMARK_ENV": "production"}
+        refused = earmark("bench", "attribution", "--journeys", "10", env=production, check=False)
+        assert refused.returncode == 1 and "refused when EARMARK_ENV=production" in refused.stderr
+    finally:
+        earmark("db", "stop", env=env, check=False)

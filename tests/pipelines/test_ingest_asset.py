@@ -3,7 +3,6 @@
 import dagster as dg
 
 from earmark import db
-from earmark.orchestration import landing_folder
 from pipelines import runner
 
 EVENTS = (
@@ -20,9 +19,8 @@ def event_count(tenant_id) -> int:
         return conn.execute("select count(*) from raw.events where tenant_id = %s", [tenant_id]).fetchone()[0]
 
 
-def test_landing_file_is_ingested_once_and_moved(make_tenant, dagster_instance):
-    tenant = make_tenant()
-    folder = landing_folder(str(tenant.id))
+def test_landing_file_is_ingested_once_and_moved(landing, dagster_instance):
+    tenant, folder = landing
     (folder / "day1.csv").write_text(EVENTS)
 
     first = runner.ingest(str(tenant.id), [])
@@ -42,9 +40,8 @@ def test_landing_file_is_ingested_once_and_moved(make_tenant, dagster_instance):
     assert run.status == dg.DagsterRunStatus.SUCCESS  # recorded in the Postgres-backed instance
 
 
-def test_unreadable_landing_file_fails_the_run_and_moves_to_failed(make_tenant, dagster_instance):
-    tenant = make_tenant()
-    folder = landing_folder(str(tenant.id))
+def test_unreadable_landing_file_fails_the_run_and_moves_to_failed(landing, dagster_instance):
+    tenant, folder = landing
     (folder / "broken.csv").write_bytes(b"event_id,user_id\n\xff\xfe\n")
     result = runner.ingest(str(tenant.id), [])
     assert not result.success

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from pipelines.defs.transform import attribution_dbt_assets, attribution_run_config, dbt_resource
-from pipelines.defs.transform.run_config import attribution_dbt_args, attribution_dbt_vars
+from pipelines.defs.attribution import attribution_dbt_assets, attribution_run_config, dbt_resource
+from pipelines.defs.attribution.run_config import attribution_dbt_args, attribution_dbt_vars
 
 DAY = datetime(2026, 11, 24, tzinfo=UTC)
 NEXT = datetime(2026, 11, 25, tzinfo=UTC)

@@ -1,13 +1,14 @@
-"""The nightly job: at 02:00 UTC, attribute the previous UTC day for every tenant."""
+"""`attribution_job` and its `attribution_schedule`: at 02:00 UTC, attribute the previous UTC day for every
+tenant."""
 
 from datetime import datetime, timedelta
 
 import dagster as dg
 
-from pipelines.defs.transform import attribution_dbt_assets
+from pipelines.defs.attribution.assets import attribution_dbt_assets
 
 attribution_job = dg.define_asset_job(
-    "attribution_nightly",
+    "attribution_job",
     selection=dg.AssetSelection.assets(attribution_dbt_assets),
 )
 
@@ -19,6 +20,6 @@ def previous_day_partition(scheduled_at: datetime) -> str:
 
 @dg.schedule(job=attribution_job, cron_schedule="0 2 * * *", execution_timezone="UTC",
              default_status=dg.DefaultScheduleStatus.RUNNING)
-def nightly_attribution_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+def attribution_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     day = previous_day_partition(context.scheduled_execution_time)
     return dg.RunRequest(run_key=f"nightly-{day}", partition_key=day)

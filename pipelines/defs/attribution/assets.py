@@ -11,9 +11,9 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from earmark.attribution.dbt_env import dbt_environment
+from pipelines.defs.attribution.project import attribution_project, manifest_path
+from pipelines.defs.attribution.run_config import attribution_dbt_args
 from pipelines.defs.partitions import daily_partitions
-from pipelines.defs.transform.project import attribution_project, manifest_path
-from pipelines.defs.transform.run_config import attribution_dbt_args
 
 ATTRIBUTION_GROUP = "attribution"
 

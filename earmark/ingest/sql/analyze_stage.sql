@@ -1,0 +1,2 @@
+-- Lets the planner pick a hash anti-join for big files.
+analyze events_stage

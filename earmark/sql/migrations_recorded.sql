@@ -1,0 +1,1 @@
+select version, checksum from app.schema_migrations

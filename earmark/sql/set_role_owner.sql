@@ -1,0 +1,1 @@
+set role earmark_owner

@@ -1,0 +1,2 @@
+insert into app.tenants (name, tier) values (%(name)s, %(tier)s)
+returning id, name, tier, status, created_at

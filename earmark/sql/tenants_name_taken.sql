@@ -1,0 +1,1 @@
+select 1 from app.tenants where name = %(name)s

@@ -1,0 +1,5 @@
+"""Tenants domain: the dynamic partition set of tenants, kept in step with app.tenants by a sensor."""
+
+from pipelines.defs.tenants.sensors import tenant_partitions_sensor
+
+__all__ = ["tenant_partitions_sensor"]

@@ -1,0 +1,1 @@
+select id::text from app.tenants where status = 'active' order by id
