@@ -13,7 +13,7 @@ from uuid import UUID
 import psycopg
 from fastapi import APIRouter, Query
 from psycopg.rows import dict_row
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from api.database import query
 from api.deps import AdminTenants, PlatformContext
@@ -45,7 +45,17 @@ class TenantCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"name": "Acme Audio", "tier": "standard"}]})
 
-    name: text(max_length=200, min_length=1, pattern=r"\S")
+    # At least one character that is neither whitespace nor a control character (as the schema says).
+    name: text(max_length=200, min_length=1, pattern=r"[^\s\x00-\x1f\x7f]")
+
+    @field_validator("name")
+    @classmethod
+    def _visible(cls, name: str) -> str:
+        # Python's strip() (which the tenancy core applies) also takes control characters such as
+        # U+001E: a name of only those is empty, and would reach the database's check as a 500.
+        if not name.strip():
+            raise ValueError("a tenant name needs at least one visible character")
+        return name
     tier: Tier = "standard"
 
 

@@ -70,3 +70,14 @@ def test_a_suspended_tenants_keys_get_403(make_client, make_key, make_tenant):
     time.sleep(0.2)
     answer = client.get("/api/v1/settings", headers=caller.headers)
     assert answer.status_code == 403 and answer.json()["type"].endswith("/tenant-suspended")
+
+
+def test_a_tenant_name_of_only_invisible_characters_is_a_422(client, make_key):
+    """schemathesis found "\\u001e" (which Python's strip() removes) reaching the database as a 500."""
+    platform = make_key(None)
+    for name in ("\u001e", " \u001f\t", "\u0085", "\u0000x"):
+        answer = client.post("/api/v1/tenants", json={"name": name}, headers=platform.headers)
+        assert answer.status_code == 422, (name, answer.text)
+        assert answer.json()["errors"][0]["loc"] == ["body", "name"]
+    visible = client.post("/api/v1/tenants", json={"name": "\u001eRecord Audio"}, headers=platform.headers)
+    assert visible.status_code == 201 and visible.json()["name"] == "Record Audio"

@@ -84,3 +84,29 @@ def test_a_half_life_too_short_for_the_lookback_is_refused(client, make_tenant, 
     assert ok.status_code == 200 and ok.json()["time_decay_half_life_days"] == 0.365
     shortened = client.patch("/api/v1/settings", json={"lookback_days": 400}, headers=writer.headers)
     assert shortened.status_code == 422  # the lookback's own bound (1..365) still holds
+
+
+def test_the_openapi_document_is_the_whole_inventory(client):
+    """OWASP API9: every route that answers is documented, with its errors, and nothing else answers."""
+    import importlib
+    import pkgutil
+
+    import api.routers
+
+    openapi = client.get("/openapi.json").json()
+    documented = {(method.upper(), path) for path, operations in openapi["paths"].items()
+                  for method in operations}
+    served = set()
+    for found in pkgutil.iter_modules(api.routers.__path__):
+        module = importlib.import_module(f"api.routers.{found.name}")
+        prefix = "" if found.name == "health" else "/api/v1"
+        served |= {(method, prefix + route.path) for route in module.router.routes
+                   for method in route.methods}
+    assert served == documented and len(documented) == 18
+    for path, operations in openapi["paths"].items():
+        for method, operation in operations.items():
+            assert {"413", "414"} <= set(operation["responses"]), (method, path)
+            if path != "/healthz":
+                assert {"401", "422"} <= set(operation["responses"]), (method, path)
+    assert client.get("/api/v2/attribution/channels").status_code == 404
+    assert client.get("/api/v1/internal/debug").status_code == 404

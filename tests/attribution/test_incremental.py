@@ -131,7 +131,8 @@ def test_a_settings_change_that_commits_mid_run_is_used_by_all_of_it_or_by_the_n
     assert paths(tenant.id) == {"c1": ("podcast > promo_code", 2)}
 
     between = "analytics.fct_daily_channel_credits"  # built after the credits, before the run log
-    with ThreadPoolExecutor(1) as threads, db.connect("owner") as blocker, db.connect("owner") as editor:
+    with ThreadPoolExecutor(1) as threads, db.connect("owner", autocommit=False) as blocker, \
+            db.connect("owner", autocommit=False) as editor:
         # A settings edit whose transaction began before the run (its updated_at is older than the run's
         # start) and that commits while the run waits between its credits and its run log.
         editor.execute("update app.tenant_settings set lookback_days = 1, updated_at = now()"

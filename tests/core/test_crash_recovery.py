@@ -43,6 +43,7 @@ def private_install():
     home = Path(tempfile.mkdtemp(prefix="earmark-crash-"))
     env = {**os.environ, "EARMARK_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
     try:
+        _earmark(env, "migrate")
         tenant = json.loads(_earmark(env, "tenants", "create", "--name", "Crash Audio", "--tier",
                                      "enterprise", "--json").stdout)["id"]
         events = generate_events(40_000, seed=11, days=60, start=date(2026, 9, 1))

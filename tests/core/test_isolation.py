@@ -15,7 +15,7 @@ def test_catalog_has_rls_on_every_tenant_table(database):
 
 def test_catalog_test_catches_an_unprotected_table(database):
     """The catalog check itself must fail on a table that forgets RLS (then the change is undone)."""
-    with db.connect("owner") as conn:
+    with db.connect("owner", autocommit=False) as conn:
         conn.execute("create table app.forgotten (tenant_id uuid, note text)")
         violations = isolation_violations(conn)
         conn.rollback()
