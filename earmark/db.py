@@ -98,5 +98,5 @@ def tenant_transaction(conn: psycopg.Connection, tenant_id: UUID | str) -> Itera
         raise RuntimeError("tenant_transaction needs a connection outside any transaction (use the "
                            "autocommit connections of earmark.db.connect)")
     with conn.transaction():
-        conn.execute("select set_config('app.tenant_id', %s, true)", [str(UUID(str(tenant_id)))])
+        conn.execute(load("earmark", "set_tenant"), {"tenant_id": str(UUID(str(tenant_id)))})
         yield conn

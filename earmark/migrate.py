@@ -48,18 +48,12 @@ def bootstrap(settings: Settings) -> None:
         for role, secret in (("transformer", settings.transformer_password),
                              ("api", settings.api_password)):
             if secret is not None:
-                admin.execute(sql.SQL("alter role {} password {}").format(
-                    sql.Identifier(db.ROLE_NAMES[role]), sql.Literal(secret.get_secret_value())))
-        exists = admin.execute("select 1 from pg_database where datname = %s",
-                               [settings.database_name]).fetchone()
-        if not exists:
-            admin.execute(sql.SQL("create database {} owner earmark_owner").format(
-                sql.Identifier(settings.database_name)))
-        dagster_exists = admin.execute("select 1 from pg_database where datname = %s",
-                                       [settings.dagster_database_name]).fetchone()
-        if not dagster_exists:
-            admin.execute(sql.SQL("create database {} owner earmark_owner").format(
-                sql.Identifier(settings.dagster_database_name)))
+                admin.execute(sql.SQL(load("earmark", "role_password")).format(
+                    role=sql.Identifier(db.ROLE_NAMES[role]),
+                    password=sql.Literal(secret.get_secret_value())))
+        for name in (settings.database_name, settings.dagster_database_name):
+            if not admin.execute(load("earmark", "database_exists"), {"name": name}).fetchone():
+                admin.execute(sql.SQL(load("earmark", "create_database")).format(name=sql.Identifier(name)))
     with db.connect("admin", autocommit=True, settings=settings,
                     database=settings.database_name) as admin:
         admin.execute(load("earmark", "database"))

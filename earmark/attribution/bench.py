@@ -22,6 +22,7 @@ from earmark.attribution.dbt_env import DBT_PROJECT_DIR, run_dbt
 from earmark.attribution.synthetic import copy_events, days_after, generate_journeys
 from earmark.errors import EarmarkError
 from earmark.migrate import migrate
+from earmark.sqlfiles import load
 
 
 class BenchmarkError(EarmarkError):
@@ -68,7 +69,7 @@ def run_benchmark(journeys: int = 1_000_000, events_path: Path | None = None, db
     started = time.perf_counter()
     with db.connect("transformer") as conn:
         copy_events(conn, tenant.id, bulk)
-        conn.execute("vacuum analyze raw.events")
+        conn.execute(load("earmark.attribution", "vacuum_events"))
     load_s = time.perf_counter() - started
 
     full_s, full_span, full_wall = _dbt(["run", "--full-refresh"], dbt)
