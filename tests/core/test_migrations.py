@@ -25,3 +25,26 @@ def test_roles_are_not_privileged(database):
         ("earmark_transformer", False, False),
     ]
     assert api_owns == 0
+
+
+def test_a_database_behind_this_release_is_refused_in_one_sentence(database):
+    import pytest
+
+    from earmark.migrate import MigrationError, require_current_schema
+
+    require_current_schema()  # up to date: no error
+    latest = available()[-1]
+    with db.connect("owner") as conn:
+        (checksum,) = conn.execute("delete from app.schema_migrations where version = %s returning checksum",
+                                   [latest.version]).fetchone()
+    try:
+        with pytest.raises(MigrationError) as refused:
+            require_current_schema()
+        assert str(refused.value) == (
+            f"The database schema is behind this Earmark (migrations {latest.version} not applied); "
+            "run `earmark migrate` first.")
+    finally:
+        with db.connect("owner") as conn:
+            conn.execute("insert into app.schema_migrations (version, name, checksum) values (%s, %s, %s)",
+                         [latest.version, latest.name, checksum])
+    require_current_schema()
