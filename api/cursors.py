@@ -54,7 +54,12 @@ def decode(settings: Settings, tenant_id: UUID, cursor: str, parameter: str = "s
         issued_to, converted_at, conversion_event_id = json.loads(_unb64(body))
         if issued_to != str(tenant_id):
             raise ValueError("another tenant's cursor")
-        return datetime.fromisoformat(converted_at), conversion_event_id
+        if not isinstance(conversion_event_id, str) or "\x00" in conversion_event_id:
+            raise ValueError("not a conversion id")  # only a forger with the server secret gets here
+        position = datetime.fromisoformat(converted_at)
+        if position.tzinfo is None:
+            raise ValueError("not a timestamp with a zone")
+        return position, conversion_event_id
     except (ValueError, TypeError, UnicodeEncodeError, binascii.Error):
         raise Problem(422, "validation-error",
                       f"query.{parameter}: not a cursor this API issued; pass the next_cursor of the "

@@ -39,6 +39,8 @@ async def tenant_transaction(conn: psycopg.AsyncConnection, tenant_id: UUID) -> 
     tenant is rendered as a literal, which is safe: it is re-parsed as a UUID here and comes from the
     caller's key, never from the request. `conn` must be in autocommit (every pool connection is).
     """
+    if conn.info.transaction_status != TransactionStatus.IDLE:
+        raise RuntimeError("tenant_transaction needs a connection outside any transaction")
     tenant = sql.Literal(str(UUID(str(tenant_id))))
     await conn.execute(sql.SQL("begin; select set_config('app.tenant_id', {}, true)").format(tenant))
     try:

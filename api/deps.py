@@ -12,8 +12,9 @@ OpenAPI shows as the Bearer security scheme.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import psycopg
@@ -25,11 +26,14 @@ from psycopg_pool import AsyncConnectionPool
 from api import ratelimit
 from api.auth import KeyCache, Principal, authenticate
 from api.database import query, tenant_transaction
+from api.marts import MartsProbe
 from api.problems import Problem, forbidden
 from api.session import TenantSession
 from api.settings import ApiSettings
 from api.usage import UsageCounter
 from earmark.settings import Settings
+
+log = logging.getLogger("earmark.api")
 
 
 @dataclass
@@ -41,6 +45,7 @@ class Services:
     usage: UsageCounter
     settings: Settings
     api_settings: ApiSettings
+    marts: MartsProbe = field(default_factory=MartsProbe)
 
 
 @dataclass(frozen=True)
@@ -163,7 +168,8 @@ async def limit_before_error(request: Request) -> tuple[Problem | None, dict[str
             session = getattr(request.state, "tenant_session", None)
             if refused.status == 429:
                 return refused, {}
-        except Exception:  # the database is gone: answer the original error
+        except Exception:  # e.g. the database is gone: answer the original error
+            log.warning("limiter skipped on an error answer", exc_info=True)
             return None, {}
     if session is None:
         return None, {}
@@ -171,7 +177,8 @@ async def limit_before_error(request: Request) -> tuple[Problem | None, dict[str
         await session.admit()
     except Problem as refused:
         return refused, {}
-    except Exception:  # the database is gone: answer the original error
+    except Exception:  # e.g. the database is gone: answer the original error
+        log.warning("limiter skipped on an error answer", exc_info=True)
         return None, {}
     return None, session.rate_limit_headers
 

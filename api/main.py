@@ -48,6 +48,9 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
         version="1",
         summary="Read attribution for podcast advertising, one tenant per API key.",
         lifespan=lifespan,
+        # No trailing-slash redirects: a redirect re-quotes the path, and a path holding bytes that were not
+        # UTF-8 (lone surrogates, see api.wire) cannot be quoted. `/keys/` is a 404, as in most APIs.
+        redirect_slashes=False,
     )
     problems.install(app, before_error=limit_before_error)
     app.add_middleware(WireGuard)

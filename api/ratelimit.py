@@ -45,19 +45,6 @@ def params(tenant_id: UUID, key_id: UUID, key: Bucket, tenant: Bucket) -> dict:
             "tenant_interval": tenant.emission_interval, "tenant_burst": tenant.burst}
 
 
-# What app.rate_limit_admit raises when it refuses (migration 0012); its detail is the seconds to wait.
-REFUSED_SQLSTATE = "EA429"
-
-
-def refusal(error: psycopg.Error, key: Bucket) -> Decision:
-    """The refusal that app.rate_limit_admit raised, as a Decision."""
-    try:
-        retry_after = float(error.diag.message_detail or 1)
-    except ValueError:
-        retry_after = 1.0
-    return Decision(False, key.burst, 0, max(1, math.ceil(retry_after)))
-
-
 def decision(row: dict | tuple, key: Bucket) -> Decision:
     """Read the (allowed, remaining, retry_after) row of api/sql/rate_limit_take.sql."""
     allowed, remaining, retry_after = row.values() if isinstance(row, dict) else row

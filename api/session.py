@@ -8,10 +8,11 @@ loop; at 1,500 requests/s they, not the SQL, are the cost (see bench/RESULTS.md)
   <the query>; commit`.
   The tenant is still the transaction's first statement; the limiter (until it has run for this
   request) rides in the same message, so a one-query read is one round trip. Its row locks are held
-  only while the server runs the rest of that message, never across a client round trip. A refusal is
-  an error (app.rate_limit_admit), so the server skips the rest of the message: a refused request reads
-  no tenant data. A read that fails rolls the limiter's take back with it, so the limiter then runs on
-  its own: every request passes it exactly once, whatever the route answers.
+  only while the server runs the rest of that message, never across a client round trip. On refusal
+  app.rate_limit_admit clears the transaction's tenant, so the read that follows sees no tenant rows
+  (row-level security hides them all) and is thrown away: a refused request reads no tenant data.
+  A read that fails rolls the limiter's take back with it, so the limiter then runs on its own: every
+  request passes it exactly once, whatever the route answers.
 - `transaction()` is for writes and for reads of several statements: it passes the limiter first
   (its own one-statement transaction), then opens the tenant transaction; `rows()` inside it uses the
   extended protocol with server-side parameters and prepared statements.
@@ -52,7 +53,7 @@ def _message(statements: tuple[str, ...], limit: bool) -> str:
     """The one message around `statements` (built once per tuple of statements, not per request)."""
     parts = ["begin", "select set_config('app.tenant_id', %(tenant_id)s, true)"]
     if limit:
-        # Raises EA429 on refusal, so the server skips the rest of the message: a refused read reads nothing.
+        # On refusal it clears the transaction's tenant: the read that follows sees no tenant rows.
         parts.append(query("rate_limit_admit"))
     # The limiter writes; the route's statements may not (writes go through transaction()).
     parts += ["set transaction read only", *statements, "commit"]
@@ -157,10 +158,8 @@ class TenantSession:
             for _ in statements:
                 cur.nextset()
                 found.append(await cur.fetchall())
-        except psycopg.Error as exc:
+        except psycopg.Error:
             await _rollback(conn)
-            if limit and exc.sqlstate == ratelimit.REFUSED_SQLSTATE:
-                self._decide(ratelimit.refusal(exc, self._bucket))  # raises the 429
             if limit and not conn.broken:
                 # The read failed and took the limiter's take with it; the limiter still decides this
                 # request, on its own, so a failing route is counted and refused like any other.

@@ -72,16 +72,25 @@ def connect(role: Role = "owner", *, autocommit: bool = True, settings: Settings
     """
     settings = settings or get_settings()
     target = url(role, database=database, settings=settings)
+    where = "the embedded server" if settings.uses_embedded_server else "DATABASE_URL"
     try:
         conn = psycopg.connect(target, autocommit=True)
     except psycopg.OperationalError as exc:
-        where = "the embedded server" if settings.uses_embedded_server else "DATABASE_URL"
         raise DatabaseUnavailable(
             f"Cannot connect to {where} as {ROLE_NAMES[role]}: "
             f"{str(exc).strip().splitlines()[0]} (run `earmark migrate` first?)"
         ) from None
+    except psycopg.ProgrammingError:
+        # libpq's message quotes the offending part of the URL, which may be the password: not repeated.
+        raise DatabaseUnavailable(f"{where} is not a valid connection URL; check its syntax and that "
+                                  "special characters in the password are percent-encoded.") from None
     if role == "owner" and not settings.uses_embedded_server:
-        conn.execute(load("earmark", "set_role_owner"))
+        try:
+            conn.execute(load("earmark", "set_role_owner"))
+        except psycopg.Error:
+            conn.close()
+            raise DatabaseUnavailable(f"The administrator of {where} cannot act as {ROLE_NAMES['owner']}: "
+                                      "run `earmark migrate` first, which creates the role.") from None
     conn.autocommit = autocommit
     return conn
 

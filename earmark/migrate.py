@@ -48,9 +48,12 @@ def bootstrap(settings: Settings) -> None:
         for role, secret in (("transformer", settings.transformer_password),
                              ("api", settings.api_password)):
             if secret is not None:
+                # A SCRAM verifier computed here: the plain password never reaches the server (or its log).
+                name = db.ROLE_NAMES[role]
+                verifier = admin.pgconn.encrypt_password(secret.get_secret_value().encode(), name.encode(),
+                                                         b"scram-sha-256").decode()
                 admin.execute(sql.SQL(load("earmark", "role_password")).format(
-                    role=sql.Identifier(db.ROLE_NAMES[role]),
-                    password=sql.Literal(secret.get_secret_value())))
+                    role=sql.Identifier(name), password=sql.Literal(verifier)))
         for name in (settings.database_name, settings.dagster_database_name):
             if not admin.execute(load("earmark", "database_exists"), {"name": name}).fetchone():
                 admin.execute(sql.SQL(load("earmark", "create_database")).format(name=sql.Identifier(name)))
@@ -93,8 +96,9 @@ def require_current_schema(settings: Settings | None = None) -> None:
     settings = settings or get_settings()
     try:
         conn = db.connect("owner", autocommit=True, settings=settings)
-    except db.DatabaseUnavailable:
-        if settings.uses_embedded_server:
+    except db.DatabaseUnavailable as exc:
+        # The embedded server starts on demand, so failing to log in there means no roles or database yet.
+        if settings.uses_embedded_server and "does not exist" in str(exc):
             raise MigrationError("This Earmark home has no database yet; run `earmark migrate` first."
                                  ) from None
         raise

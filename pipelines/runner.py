@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -74,11 +75,18 @@ class _StderrToLog(io.TextIOBase):
 
     def __init__(self) -> None:
         self._log = logging.getLogger("earmark.pipelines.stderr")
+        self._writing = False
 
     def write(self, text: str) -> int:
-        for line in text.splitlines():
-            if line.strip():
-                self._log.warning(line)
+        if self._writing:  # a handler that itself writes to stderr (no handler, or one that failed)
+            return sys.__stderr__.write(text)
+        self._writing = True
+        try:
+            for line in text.splitlines():
+                if line.strip():
+                    self._log.warning(line)
+        finally:
+            self._writing = False
         return len(text)
 
 

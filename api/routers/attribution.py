@@ -6,7 +6,6 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-import psycopg
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
@@ -38,10 +37,6 @@ ConversionId = Annotated[text(max_length=1000), Path(description="A conversion's
 ComputedAt = Annotated[datetime | None, Field(
     description="When attribution was last computed for this tenant; null before its first run, when "
                 "rows are empty because nothing was computed yet.")]
-
-# Marts that do not exist yet (no attribution run on this install): the answer is "nothing computed".
-NOT_COMPUTED = (psycopg.errors.UndefinedTable, psycopg.errors.InvalidSchemaName)
-
 
 class ChannelCredit(BaseModel):
     channel: str
@@ -137,43 +132,52 @@ class ConversionPathPage(BaseModel):
     next_cursor: NextCursor
 
 
-async def _read(session: TenantSession, name: str, params: dict) -> tuple[list[dict], datetime | None]:
+async def _computed(session: TenantSession, services: Services) -> bool:
+    """Whether this install has marts yet; when not, the request still passes the limiter."""
+    if await services.marts.ready(session):
+        return True
+    await session.admit()
+    return False
+
+
+async def _read(session: TenantSession, services: Services, name: str,
+                params: dict) -> tuple[list[dict], datetime | None]:
     """A mart's rows and when they were computed, in one message; nothing computed yet is no rows."""
-    try:
-        rows, computed = await session.results((query(name), query("attribution_computed_at")), params)
-    except NOT_COMPUTED:
+    if not await _computed(session, services):
         return [], None
+    rows, computed = await session.results((query(name), query("attribution_computed_at")), params)
     return rows, computed[0]["computed_at"]
 
 
 @router.get("/channels", response_model=ChannelCredits)
-async def channels(session: ReadAttribution, model: ModelQuery = "linear", start: StartQuery = None,
-                   end: EndQuery = None) -> ChannelCredits:
+async def channels(session: ReadAttribution, services: ServicesDep, model: ModelQuery = "linear",
+                   start: StartQuery = None, end: EndQuery = None) -> ChannelCredits:
     """Conversions and revenue credited to each channel under one model."""
     if start is None and end is None:
-        rows, computed_at = await _read(session, "channels_all_time", {"model": model})
+        rows, computed_at = await _read(session, services, "channels_all_time", {"model": model})
     else:
-        rows, computed_at = await _read(session, "channels_window",
+        rows, computed_at = await _read(session, services, "channels_window",
                                         {"model": model, "start": start or date.min, "end": end or date.max})
     return ChannelCredits(model=model, start=start, end=end, computed_at=computed_at, rows=rows)
 
 
 @router.get("/campaigns", response_model=CampaignCredits)
-async def campaigns(session: ReadAttribution, model: ModelQuery = "linear", start: StartQuery = None,
-                    end: EndQuery = None) -> CampaignCredits:
+async def campaigns(session: ReadAttribution, services: ServicesDep, model: ModelQuery = "linear",
+                    start: StartQuery = None, end: EndQuery = None) -> CampaignCredits:
     """Conversions and revenue credited to each campaign (with its channel) under one model."""
-    rows, computed_at = await _read(session, "campaigns", {"model": model, "start": start, "end": end})
+    params = {"model": model, "start": start, "end": end}
+    rows, computed_at = await _read(session, services, "campaigns", params)
     return CampaignCredits(model=model, start=start, end=end, computed_at=computed_at, rows=rows)
 
 
 @router.get("/models", response_model=ModelComparison)
-async def model_comparison(session: ReadAttribution, start: StartQuery = None,
+async def model_comparison(session: ReadAttribution, services: ServicesDep, start: StartQuery = None,
                            end: EndQuery = None) -> ModelComparison:
     """All five models side by side, per channel."""
     if start is None and end is None:
-        found, computed_at = await _read(session, "model_comparison_all_time", {})
+        found, computed_at = await _read(session, services, "model_comparison_all_time", {})
     else:
-        found, computed_at = await _read(session, "model_comparison_window",
+        found, computed_at = await _read(session, services, "model_comparison_window",
                                          {"start": start or date.min, "end": end or date.max})
     by_channel: dict[str, dict[str, ModelCredit]] = defaultdict(lambda: {m: ModelCredit() for m in MODELS})
     for row in found:
@@ -217,7 +221,7 @@ async def conversions(session: ReadAttribution, services: ServicesDep, start: St
                       starting_after: CursorQuery = None) -> ConversionPage:
     """Conversions with their journey, oldest first; page on with starting_after=<next_cursor>."""
     params = _page_params(session, services, start, end, limit, starting_after)
-    rows, computed_at = await _read(session, "conversions_page", params)
+    rows, computed_at = await _read(session, services, "conversions_page", params)
     rows, has_more = rows[:limit], len(rows) > limit
     return ConversionPage(computed_at=computed_at, data=rows, has_more=has_more,
                           next_cursor=_next_cursor(session, services, rows, has_more))
@@ -230,15 +234,14 @@ async def paths(session: ReadAttribution, services: ServicesDep, model: ModelQue
                 starting_after: CursorQuery = None) -> ConversionPathPage:
     """Conversion paths with each touch's credit under one model (keyset pagination)."""
     params = _page_params(session, services, start, end, limit, starting_after)
-    try:
-        async with session.transaction():  # the page and its touches from one snapshot
-            fetched, computed = await session.results(
-                (query("conversions_page"), query("attribution_computed_at")), params)
-            rows, has_more = fetched[:limit], len(fetched) > limit
-            touches = await session.rows(query("touch_credits_for"),
-                                         {"ids": [r["conversion_event_id"] for r in rows], "model": model})
-    except NOT_COMPUTED:
+    if not await _computed(session, services):
         return ConversionPathPage(model=model, computed_at=None, data=[], has_more=False, next_cursor=None)
+    async with session.transaction():  # the page and its touches from one snapshot
+        fetched, computed = await session.results(
+            (query("conversions_page"), query("attribution_computed_at")), params)
+        rows, has_more = fetched[:limit], len(fetched) > limit
+        touches = await session.rows(query("touch_credits_for"),
+                                     {"ids": [r["conversion_event_id"] for r in rows], "model": model})
     by_conversion: dict[str, list[dict]] = defaultdict(list)
     for touch in touches:
         by_conversion[touch["conversion_event_id"]].append(touch)
@@ -249,15 +252,16 @@ async def paths(session: ReadAttribution, services: ServicesDep, model: ModelQue
 
 @router.get("/conversions/{conversion_event_id}", response_model=ConversionPath, operation_id="conversion",
             responses={404: ERROR_RESPONSES[404]})
-async def conversion(session: ReadAttribution, conversion_event_id: ConversionId) -> ConversionPath:
+async def conversion(session: ReadAttribution, services: ServicesDep,
+                     conversion_event_id: ConversionId) -> ConversionPath:
     """One conversion with its touches' credit under every model; another tenant's id is a 404."""
-    try:
+    rows, touches = [], []
+    if await _computed(session, services):
         async with session.transaction():
             rows = await session.rows(query("conversion_get"), {"id": conversion_event_id})
-            touches = await session.rows(query("touch_credits_for"),
-                                         {"ids": [conversion_event_id], "model": None}) if rows else []
-    except NOT_COMPUTED:
-        rows = []
+            if rows:
+                touches = await session.rows(query("touch_credits_for"),
+                                             {"ids": [conversion_event_id], "model": None})
     if not rows:
         raise not_found(f"No conversion {conversion_event_id!r}.")
     return ConversionPath(**rows[0], touches=touches)

@@ -10,6 +10,7 @@ import sys
 from importlib.metadata import entry_points
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from earmark.cli import attribution, bench, database, failures, keys, serving, tenants
@@ -38,11 +39,14 @@ errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def main() -> None:
-    failures.install_logging()
     try:
+        failures.install_logging()
         app()
     except EarmarkError as exc:
         errors.print(f"[bold red]error:[/] {exc}")
+        sys.exit(1)
+    except ValidationError as exc:  # the settings (environment) refused: their own sentences
+        errors.print(f"[bold red]error:[/] {failures.settings_sentence(exc)}")
         sys.exit(1)
     except Exception as exc:  # anything else: one sentence here, the trace in a log file
         errors.print(f"[bold red]error:[/] {failures.explain(exc)}")

@@ -26,8 +26,10 @@ def export(
     """Totals per model and group over the conversion dates asked (all by default)."""
     from earmark import db, tenancy
     from earmark.attribution import export as attribution_export
+    from earmark.migrate import require_current_schema
 
     first, last = _date(start, "--start"), _date(end, "--end")
+    require_current_schema()
     with db.connect("owner") as owner:
         tenancy.get_tenant(owner, tenant)
     with db.connect("api") as conn:

@@ -16,13 +16,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 # Exceptions (by module and name, so the core imports none of these libraries) that mean the database
-# stopped answering: libpq through psycopg 3 or psycopg2, SQLAlchemy around it, dagster-postgres' retries.
+# stopped answering whatever their SQLSTATE: dagster-postgres' retries, our own, the pool's.
 _DATABASE_GONE = {
-    ("psycopg", "OperationalError"), ("psycopg.errors", "AdminShutdown"), ("psycopg.errors", "CrashShutdown"),
-    ("psycopg2", "OperationalError"), ("psycopg2.errors", "AdminShutdown"),
-    ("sqlalchemy.exc", "OperationalError"), ("dagster_postgres.utils", "DagsterPostgresException"),
-    ("earmark.db", "DatabaseUnavailable"), ("psycopg_pool", "PoolTimeout"),
+    ("dagster_postgres.utils", "DagsterPostgresException"), ("earmark.db", "DatabaseUnavailable"),
+    ("psycopg_pool", "PoolTimeout"),
 }
+# Driver errors (psycopg 3, psycopg2, SQLAlchemy around either) mean "gone" only for a lost connection: no
+# SQLSTATE at all (libpq could not talk to the server), class 08 (connection exception), or the server
+# shutting down (57P01-57P03). A full disk or a lock timeout is an OperationalError too, and is not that.
+_DRIVER_ERRORS = {("psycopg", "OperationalError"), ("psycopg2", "OperationalError"),
+                  ("sqlalchemy.exc", "OperationalError"), ("sqlalchemy.exc", "DBAPIError")}
+_SHUTDOWN_STATES = {"57P01", "57P02", "57P03"}
 
 
 def log_dir() -> Path:
@@ -30,18 +34,47 @@ def log_dir() -> Path:
     return Path(home).expanduser().resolve() / "logs"
 
 
+class _PrivateLogFile(logging.FileHandler):
+    """A log file created on the first record, in a folder only its owner can read (traces may hold
+    connection details)."""
+
+    def _open(self):  # noqa: ANN202 (logging's own signature)
+        Path(self.baseFilename).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return super()._open()
+
+
 def install_logging() -> None:
     """Send every library's log records to $EARMARK_HOME/logs/earmark.log (created on the first record).
 
     A handler on the root logger also stops `logging.warning(...)` in a library from calling
-    basicConfig and printing to stderr.
+    basicConfig and printing to stderr. `earmark serve` hands logging back to uvicorn (the terminal).
     """
-    handler = logging.FileHandler(log_dir() / "earmark.log", delay=True, encoding="utf-8")
+    handler = _PrivateLogFile(log_dir() / "earmark.log", delay=True, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
-    log_dir().mkdir(parents=True, exist_ok=True)
+
+
+def settings_sentence(exc: Exception) -> str:
+    """A settings error (pydantic) as the sentences its validators wrote, without pydantic's frame."""
+    messages = []
+    for error in getattr(exc, "errors", lambda: [])():
+        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        field = ".".join(str(part) for part in error.get("loc", ()))
+        messages.append(f"{field}: {message}" if field else message)
+    return "Earmark's settings are not valid: " + ("; ".join(messages) or str(exc).splitlines()[0])
+
+
+def _lost_connection(link: BaseException) -> bool:
+    names = {(klass.__module__, klass.__name__) for klass in type(link).__mro__}
+    if names & _DATABASE_GONE:
+        return True
+    if not names & _DRIVER_ERRORS:
+        return False
+    driver = getattr(link, "orig", None) or link  # SQLAlchemy wraps the driver's exception
+    state = getattr(driver, "sqlstate", None) or getattr(driver, "pgcode", None)
+    return state is None or state.startswith("08") or state in _SHUTDOWN_STATES
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -53,18 +86,14 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 
 def database_gone(exc: BaseException) -> bool:
-    for link in _chain(exc):
-        for klass in type(link).__mro__:
-            if (klass.__module__, klass.__name__) in _DATABASE_GONE:
-                return True
-    return False
+    return any(_lost_connection(link) for link in _chain(exc))
 
 
 def write_trace(exc: BaseException, argv: list[str]) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = log_dir() / f"error-{stamp}-{os.getpid()}.log"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as out:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:
         out.write(f"earmark {' '.join(argv)}\n{datetime.now(UTC).isoformat()}\n\n")
         traceback.print_exception(exc, file=out)
     return path
@@ -87,4 +116,4 @@ def explain(exc: BaseException, argv: list[str] | None = None) -> str:
             f"if it fails the same way, report it with the log{where}.")
 
 
-__all__ = ["database_gone", "explain", "install_logging", "log_dir"]
+__all__ = ["database_gone", "explain", "install_logging", "log_dir", "settings_sentence"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import typer
 
 
@@ -17,5 +19,9 @@ def serve(
     from earmark.migrate import require_current_schema
 
     require_current_schema()
+    # The server's logs belong on its terminal (and a container's output), in every worker: uvicorn's own
+    # configuration, with the root logger (the API's loggers propagate there) on its stderr handler.
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    log_config["root"] = {"handlers": ["default"], "level": "INFO"}
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level, access_log=False, proxy_headers=False)
+                log_level=log_level, log_config=log_config, access_log=False, proxy_headers=False)

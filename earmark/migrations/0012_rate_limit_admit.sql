@@ -1,7 +1,7 @@
--- The limiter as the head of a one-message read (api/session.py): like app.rate_limit_take, but a refusal
--- is an error, so the server skips the rest of the message and a refused request reads no tenant data.
--- SQLSTATE EA429 is Earmark's own ("E" classes are free for applications); the detail carries the
--- seconds until the fuller bucket admits one more request, for Retry-After.
+-- The limiter as the head of a one-message read (api/session.py): app.rate_limit_take, and on refusal the
+-- transaction's tenant is cleared, so every row-level-security policy hides every row and the read that
+-- follows in the same message sees no tenant data. A refusal is a row, not an error: a flood of refused
+-- requests writes nothing to the server's log and costs no second round trip.
 create function app.rate_limit_admit(
     p_tenant_id uuid, p_key_bucket text, p_key_interval interval, p_key_burst integer,
     p_tenant_interval interval, p_tenant_burst integer
@@ -15,7 +15,7 @@ begin
     select * into decision from app.rate_limit_take(
         p_tenant_id, p_key_bucket, p_key_interval, p_key_burst, p_tenant_interval, p_tenant_burst);
     if not decision.allowed then
-        raise exception 'rate limited' using errcode = 'EA429', detail = decision.retry_after::text;
+        perform set_config('app.tenant_id', '', true);
     end if;
     return query select decision.allowed, decision.remaining, decision.retry_after;
 end

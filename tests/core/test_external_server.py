@@ -77,6 +77,11 @@ def test_write_paths_run_as_earmarks_roles_also_after_a_failed_statement(externa
     assert len(owners) > 10 and {owner for _, owner in owners} == {"earmark_owner"}, owners
     assert functions and {owner for _, owner in functions} == {"earmark_owner"}, functions
     assert {owner for _, owner in schemas} == {"earmark_owner"}
+    with db.connect("admin", settings=settings) as admin:  # the role passwords: verifiers, never plain
+        stored = dict(admin.execute("select rolname, rolpassword from pg_authid where rolname in "
+                                    "('earmark_transformer', 'earmark_api')").fetchall())
+    assert all(value.startswith("SCRAM-SHA-256$") for value in stored.values())
+    assert settings.api_password.get_secret_value() not in stored["earmark_api"]
     _watch_writers(settings)
 
     with db.connect("owner", settings=settings) as conn:
