@@ -29,10 +29,13 @@ lock:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# Commands do not migrate on their own; these two are the local shortcuts, so they do it first.
 ui: $(STAMP)
+	$(BIN)/earmark migrate
 	$(BIN)/earmark ui
 
 serve: $(STAMP)
+	$(BIN)/earmark migrate
 	$(BIN)/earmark serve
 
 bench: $(STAMP)

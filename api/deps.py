@@ -27,7 +27,7 @@ from api import ratelimit
 from api.auth import KeyCache, Principal, authenticate
 from api.database import query, tenant_transaction
 from api.marts import MartsProbe
-from api.problems import Problem, forbidden
+from api.problems import Problem, forbidden, wire_problem
 from api.session import TenantSession
 from api.settings import ApiSettings
 from api.usage import UsageCounter
@@ -79,7 +79,11 @@ def _declared_query_names(dependant) -> set[str]:
 
 
 async def refuse_unknown_query(request: Request) -> None:
-    """A misspelt filter must not silently widen an answer: unknown query parameters are a 422."""
+    """A misspelt filter must not silently widen an answer: unknown query parameters are a 422. First, any
+    problem api.wire found in the raw URL (every route passes here, tenant routes after the limiter)."""
+    found = wire_problem(request)
+    if found is not None:
+        raise found
     route = request.scope.get("route")
     if route is None or not request.query_params:
         return

@@ -41,6 +41,14 @@ class Problem(Exception):
         self.extensions = extensions
 
 
+# Where api.wire leaves a problem it found in the raw request (request.state), for the app to answer.
+WIRE_PROBLEM = "wire_problem"
+
+
+def wire_problem(request: Request) -> Problem | None:
+    return getattr(request.state, WIRE_PROBLEM, None)
+
+
 def unauthorized(detail: str) -> Problem:
     return Problem(401, "unauthorized", detail, headers={"WWW-Authenticate": 'Bearer realm="earmark"'})
 
@@ -114,6 +122,10 @@ def install(app: FastAPI, before_error: BeforeError | None = None) -> None:
 
     async def answer(request: Request, status: int, slug: str, detail: str,
                      headers: dict[str, str] | None = None, **extensions: object) -> JSONResponse:
+        found = wire_problem(request)
+        if found is not None and status not in (401, 403, 429):  # the raw request's fault comes first
+            status, slug, detail, headers, extensions = (found.status, found.slug, found.detail,
+                                                         found.headers, found.extensions)
         if before_error is not None:
             refused, limit_headers = await before_error(request)
             if refused is not None:

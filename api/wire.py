@@ -5,24 +5,22 @@ type can no longer tell what the client sent. This middleware looks at the raw b
 
 - the path is re-decoded with `surrogateescape`, so a byte that is not UTF-8 reaches the route as a lone
   surrogate, which the type layer (api.types.text) refuses with a 422 naming the path parameter;
-- a query parameter whose name or value is not UTF-8 is a 422 naming it, here, since the query string is
-  decoded by Starlette after this point;
-- URLs over MAX_URL_BYTES (414) and bodies over MAX_BODY_BYTES (413) are refused before they are read
-  whole (OWASP API4, unrestricted resource consumption).
+- a query parameter whose name or value is not UTF-8 (Starlette decodes the query string after this
+  point), or a URL over MAX_URL_BYTES, is noted in request.state: the app answers it (422 naming the
+  parameter, 414) once the key's rate limiter has run (api.deps.refuse_unknown_query, api.problems);
+- a body over MAX_BODY_BYTES is refused (413) as it is read, before it is read whole (OWASP API4).
 
 A pure ASGI middleware, not a BaseHTTPMiddleware: it costs one scan of the URL per request.
 """
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from urllib.parse import unquote_to_bytes
 
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import MEDIA_TYPE, PROBLEM_BASE
+from api.problems import WIRE_PROBLEM, Problem
 
 # Every request the schema allows fits: a 1,000-character id of 4-byte characters, percent-encoded, is 12 kB.
 MAX_URL_BYTES = 16 * 1024
@@ -39,27 +37,27 @@ class WireGuard:
             return
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
         query: bytes = scope.get("query_string", b"")
-        if len(raw_path) + len(query) > MAX_URL_BYTES:
-            await _problem(414, "uri-too-long", f"The URL is over {MAX_URL_BYTES:,} bytes; send less.",
-                           raw_path)(scope, receive, send)
-            return
-        bad = _undecodable_query_parameter(query)
-        if bad is not None:
-            await _problem(422, "validation-error",
-                           f"query.{bad}: not valid UTF-8 once percent-decoded; encode text as UTF-8.",
-                           raw_path, errors=[{"loc": ["query", bad], "msg": "not valid UTF-8",
-                                              "type": "string_unicode"}])(scope, receive, send)
-            return
+        # Found here, answered by the app: the key's dependency raises it after the rate limiter ran, and
+        # every error handler prefers it (api.problems), so even these answers are a 429 after the burst.
+        problem = _url_problem(raw_path, query)
+        if problem is not None:
+            scope = {**scope, "state": {**scope.get("state", {}), WIRE_PROBLEM: problem}}
         if not raw_path.isascii() or b"%" in raw_path:
             path = unquote_to_bytes(raw_path).decode("utf-8", "surrogateescape")
             if path != scope["path"]:
                 scope = {**scope, "path": path}
-        length = _content_length(scope)
-        if length is not None and length > MAX_BODY_BYTES:
-            await _problem(413, "payload-too-large", f"The body is over {MAX_BODY_BYTES:,} bytes; send less.",
-                           raw_path)(scope, receive, send)
-            return
-        await self.app(scope, _bounded(receive), send)
+        await self.app(scope, _bounded(receive, _content_length(scope)), send)
+
+
+def _url_problem(raw_path: bytes, query: bytes) -> Problem | None:
+    if len(raw_path) + len(query) > MAX_URL_BYTES:
+        return Problem(414, "uri-too-long", f"The URL is over {MAX_URL_BYTES:,} bytes; send less.")
+    bad = _undecodable_query_parameter(query)
+    if bad is not None:
+        return Problem(422, "validation-error",
+                       f"query.{bad}: not valid UTF-8 once percent-decoded; encode text as UTF-8.",
+                       errors=[{"loc": ["query", bad], "msg": "not valid UTF-8", "type": "string_unicode"}])
+    return None
 
 
 def _undecodable_query_parameter(query: bytes) -> str | None:
@@ -88,12 +86,16 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-def _bounded(receive: Receive) -> Receive:
-    """A body sent without Content-Length (chunked) is counted as it arrives."""
+def _bounded(receive: Receive, declared: int | None) -> Receive:
+    """The body, refused as it is read: at once when its Content-Length is too big, else (chunked) as
+    soon as what arrived is. FastAPI reads a body before it solves dependencies; api.deps then runs the
+    key's dependency from the error handler, so the 413 passes the rate limiter too."""
     received = 0
 
     async def bounded() -> Message:
         nonlocal received
+        if declared is not None and declared > MAX_BODY_BYTES:
+            raise HTTPException(413, f"The body is over {MAX_BODY_BYTES:,} bytes; send less.")
         message = await receive()
         if message["type"] == "http.request":
             received += len(message.get("body", b""))
@@ -102,10 +104,3 @@ def _bounded(receive: Receive) -> Receive:
         return message
 
     return bounded
-
-
-def _problem(status: int, slug: str, detail: str, raw_path: bytes, **extensions: object) -> JSONResponse:
-    body = {"type": PROBLEM_BASE + slug, "title": HTTPStatus(status).phrase, "status": status,
-            "detail": detail, "instance": raw_path.decode("ascii", "replace"),
-            **extensions}
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)

@@ -13,6 +13,12 @@ from rich.console import Console
 
 from earmark.errors import EarmarkError
 
+WORKSPACE_YAML = """load_from:
+  - python_module:
+      module_name: pipelines.definitions
+      location_name: earmark
+"""
+
 # Without a terminal (make, CI logs) rich would assume 80 columns and squeeze the summary table.
 console = Console(highlight=False, soft_wrap=True, width=shutil.get_terminal_size((120, 24)).columns)
 
@@ -67,10 +73,12 @@ def ui(
     from earmark.orchestration import prepare_dagster_home
 
     require_current_schema()
-    prepare_dagster_home()
+    # Written into DAGSTER_HOME, so that it works from a wheel too; the code location keeps the name it has
+    # in the repository's workspace.yaml (and docker-compose), and with it its schedules and run history.
+    workspace = prepare_dagster_home() / "workspace.yaml"
+    workspace.write_text(WORKSPACE_YAML)
     dagster = str(Path(sys.executable).with_name("dagster"))
-    # The module, not workspace.yaml: the same from a source checkout and from an installed wheel.
-    os.execv(dagster, [dagster, "dev", "-m", "pipelines.definitions", "-h", host, "-p", str(port)])
+    os.execv(dagster, [dagster, "dev", "-w", str(workspace), "-h", host, "-p", str(port)])
 
 
 def demo(

@@ -14,6 +14,7 @@ from earmark.orchestration import landing_folder, waiting_files
 from earmark.sqlfiles import load
 from pipelines import runner
 from pipelines.defs.partitions import FIRST_DAY
+from pipelines.defs.tenants import ensure_tenant_partitions
 
 DEMO_DAYS = 90
 
@@ -32,7 +33,7 @@ def run_pipeline(tenant_id: str | None = None, full_refresh: bool = False,
     require_current_schema()
     summary = RunSummary()
     tenant_ids = _tenants_to_run(tenant_id)
-    runner.ensure_tenant_partitions(runner.instance(), tenant_ids)
+    ensure_tenant_partitions(runner.instance(), tenant_ids)
     for tid in tenant_ids:
         _ingest_waiting_files(tid, summary, console)
     only = tenant_ids[0] if tenant_id is not None else None

@@ -17,7 +17,7 @@ import dagster as dg
 
 from earmark.errors import EarmarkError
 from earmark.orchestration import prepare_dagster_home
-from pipelines.defs.partitions import TENANTS_PARTITION
+from pipelines.defs.tenants import ensure_tenant_partitions
 from pipelines.resources import EarmarkDatabase
 
 
@@ -38,13 +38,6 @@ def instance() -> dg.DagsterInstance:
     """The persistent instance, opened once per process: `earmark run` uses it for every step."""
     prepare_dagster_home()
     return dg.DagsterInstance.get()
-
-
-def ensure_tenant_partitions(inst: dg.DagsterInstance, tenant_ids: list[str]) -> None:
-    known = set(inst.get_dynamic_partitions(TENANTS_PARTITION))
-    missing = [t for t in tenant_ids if t not in known]
-    if missing:
-        inst.add_dynamic_partitions(TENANTS_PARTITION, missing)
 
 
 def outcome(result: dg.ExecuteInProcessResult, asset_key: str | None = None) -> StepOutcome:

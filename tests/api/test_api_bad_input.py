@@ -133,3 +133,13 @@ def test_oversized_urls_and_bodies_are_refused_before_they_are_read(client, make
     # Within the bounds, the same kind of request is judged on its content.
     ok = client.post("/api/v1/keys", json={"name": "x" * 200}, headers=caller.headers)
     assert ok.status_code == 201 and ok.json()["name"] == "x" * 200
+
+
+def test_bytes_that_are_not_utf8_with_a_trailing_slash_are_a_4xx(client, callers):
+    """No slash redirect: it would have to re-quote a path holding lone surrogates (a 500)."""
+    tenant, platform = callers
+    for path, caller in (("/api/v1/attribution/conversions/%FF/", tenant), ("/api/v1/keys/%FF/", tenant),
+                         ("/api/v1/tenants/%FF/", platform), ("/api/v1/keys/", tenant)):
+        answer = client.get(path, headers=caller.headers, follow_redirects=False)
+        assert answer.status_code == 404, (path, answer.status_code, answer.text[:200])
+        assert answer.json()["instance"] == path

@@ -217,3 +217,19 @@ def test_a_database_that_cannot_be_reached_is_a_503_with_retry_after(database, t
     assert answer.status_code == 503
     assert answer.json()["type"].endswith("/database-unavailable")
     assert answer.headers["retry-after"] == "5"
+
+
+def test_after_the_burst_even_a_malformed_request_is_a_429(make_client, make_tenant, make_key):
+    """The wire's own refusals (bytes that are not UTF-8, an oversized URL or body) pass the limiter too."""
+    client = make_client(burst_seconds=0.1)  # free tier: a burst of one
+    caller = make_key(make_tenant("free"), ["attribution:read", "keys:admin"])
+    first = client.get("/api/v1/attribution/channels?model=%FF", headers=caller.headers)
+    assert first.status_code == 422 and first.json()["errors"][0]["loc"] == ["query", "model"]
+    assert first.headers["x-ratelimit-limit"] == "1"  # it was counted
+    json_headers = {**caller.headers, "Content-Type": "application/json"}
+    for answer in (client.get("/api/v1/attribution/channels?model=%FF", headers=caller.headers),
+                   client.get("/api/v1/attribution/conversions/" + "x" * 17_000, headers=caller.headers),
+                   client.post("/api/v1/keys", content=b'{"name": "' + b"x" * 1_100_000 + b'"}',
+                               headers=json_headers)):
+        assert answer.status_code == 429, answer.text[:300]
+        assert int(answer.headers["retry-after"]) >= 1

@@ -71,6 +71,12 @@ def test_models_have_one_source():
     daily = next(m for m in marts["models"] if m["name"] == "fct_daily_channel_credits")
     model_column = next(c for c in daily["columns"] if c["name"] == "model")
     assert tuple(model_column["data_tests"][0]["accepted_values"]["arguments"]["values"]) == MODELS
+    # The wide mart spells each model in its column names: <model>_credit and <model>_revenue_credit.
+    credits = next(m for m in marts["models"] if m["name"] == "fct_touch_credits")
+    columns = {c["name"] for c in credits["columns"]}
+    assert {f"{m}_credit" for m in MODELS} | {f"{m}_revenue_credit" for m in MODELS} <= columns
+    wide = (ROOT / "dbt_project/models/marts/fct_touch_credits.sql").read_text()
+    assert [m for m in MODELS if f"{m}_credit" not in wide or f"{m}_revenue_credit" not in wide] == []
     for path in MODEL_SQL:
         text = (ROOT / path).read_text()
         assert [m for m in MODELS if f"'{m}'" not in text] == [], path

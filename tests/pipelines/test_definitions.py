@@ -48,3 +48,13 @@ def test_definitions_hold_the_pipeline_by_domain():
     assert job.partitions_def.get_first_partition_window().start.date().isoformat() == "2020-01-01"
     assert set(defs.resources) == {"database", "dbt"}
     dg.Definitions.validate_loadable(defs)
+
+
+def test_earmark_ui_names_the_code_location_as_the_workspace_does():
+    """Schedules and run history are kept per code location name: the UI and docker-compose must agree."""
+    import yaml
+
+    from pipelines.cli import WORKSPACE_YAML
+
+    assert yaml.safe_load(WORKSPACE_YAML) == yaml.safe_load((PROJECT_ROOT / "workspace.yaml").read_text())
+    assert yaml.safe_load(WORKSPACE_YAML)["load_from"][0]["python_module"]["location_name"] == "earmark"
