@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,7 @@ TUNING = {
     "max_connections": "200",
 }
 _TUNED_MARKER = "earmark.tuned"
+START_PATIENCE_SECONDS = 20
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ def ensure_running(settings: Settings) -> ServerStatus:
         return current
     settings.home_dir.mkdir(parents=True, exist_ok=True)
     pgserver = _pgserver()
-    server = pgserver.get_server(settings.pgdata_dir, cleanup_mode=None)
+    server = _start(pgserver, settings)
     if not (settings.pgdata_dir / _TUNED_MARKER).exists():
         _tune(server)
         server.stop()
@@ -79,6 +82,23 @@ def ensure_running(settings: Settings) -> ServerStatus:
         server.start()
         (settings.pgdata_dir / _TUNED_MARKER).write_text("tuned\n")
     return status(settings)
+
+
+def _start(pgserver, settings: Settings):
+    """Start the server, waiting out the backends of a postmaster that was killed.
+
+    After `kill -9` of the postmaster its backends live on until they notice, still attached to the old
+    shared memory, and Postgres refuses to start beside them ("pre-existing shared memory block is still
+    in use"). They exit within seconds (seen here under load: the first attempt failed, a later one did not).
+    """
+    deadline = time.monotonic() + START_PATIENCE_SECONDS
+    while True:
+        try:
+            return pgserver.get_server(settings.pgdata_dir, cleanup_mode=None)
+        except subprocess.CalledProcessError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.5)
 
 
 def _tune(server) -> None:
