@@ -162,29 +162,33 @@ async def limit_before_error(request: Request) -> tuple[Problem | None, dict[str
     fail before the key was even checked: the route's key dependency then runs here first.
     """
     session = getattr(request.state, "tenant_session", None)
-    if session is None and not getattr(request.state, "tenant_key_checked", False):
-        key = _tenant_key_of(request.scope.get("route"))
-        if key is None:
-            return None, {}
-        try:
-            session = await key(request, Response())
-        except Problem as refused:  # a quota refusal wins; any other problem of the key does not
-            session = getattr(request.state, "tenant_session", None)
-            if refused.status == 429:
-                return refused, {}
-        except Exception:  # e.g. the database is gone: answer the original error
-            log.warning("limiter skipped on an error answer", exc_info=True)
-            return None, {}
-    if session is None:
-        return None, {}
     try:
+        if session is None and not getattr(request.state, "tenant_key_checked", False):
+            session = await _key_session(request)
+        if session is None:
+            return None, {}
         await session.admit()
-    except Problem as refused:
+    except Problem as refused:  # the limiter's (or the quota's) 429 answers instead
         return refused, {}
     except Exception:  # e.g. the database is gone: answer the original error
         log.warning("limiter skipped on an error answer", exc_info=True)
         return None, {}
     return None, session.rate_limit_headers
+
+
+async def _key_session(request: Request) -> TenantSession | None:
+    """The route's key dependency, run for an error raised before FastAPI got to it."""
+    key = _tenant_key_of(request.scope.get("route"))
+    if key is None:
+        return None
+    try:
+        return await key(request, Response())
+    except Problem as failed:
+        if failed.status == 429:  # the quota refused
+            raise
+        # Any other problem of the key (scope, unknown parameter) leaves the original error to answer,
+        # after the limiter if the session was made before the key's check failed.
+        return getattr(request.state, "tenant_session", None)
 
 
 class PlatformKey(ApiKey):

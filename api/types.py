@@ -45,8 +45,8 @@ def _json_number(value: object) -> object:
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 # Characters Postgres cannot store in text or compare: NUL, and the lone surrogates that stand for bytes
-# that were not UTF-8 (a JSON body can carry both as \u0000 and \udcff escapes). Bytes in a URL that are
-# not UTF-8 never get this far: api.wire refuses them before the URL is decoded.
+# that were not UTF-8 (a JSON body can carry both as \u0000 and \udcff escapes; api.wire decodes a path's
+# bytes with surrogateescape so that they arrive here too). Query strings are checked in api.wire.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 

@@ -94,13 +94,11 @@ def _bounded(receive: Receive, declared: int | None) -> Receive:
 
     async def bounded() -> Message:
         nonlocal received
-        if declared is not None and declared > MAX_BODY_BYTES:
-            raise HTTPException(413, f"The body is over {MAX_BODY_BYTES:,} bytes; send less.")
         message = await receive()
         if message["type"] == "http.request":
             received += len(message.get("body", b""))
-            if received > MAX_BODY_BYTES:
-                raise HTTPException(413, f"The body is over {MAX_BODY_BYTES:,} bytes; send less.")
+        if max(received, declared or 0) > MAX_BODY_BYTES:
+            raise HTTPException(413, f"The body is over {MAX_BODY_BYTES:,} bytes; send less.")
         return message
 
     return bounded

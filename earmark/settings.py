@@ -58,6 +58,10 @@ class Settings(BaseSettings):
         return self.home_dir / "pgdata"
 
     @property
+    def logs_dir(self) -> Path:
+        return self.home_dir / "logs"
+
+    @property
     def landing_dir(self) -> Path:
         return self.home_dir / "landing"
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 # Before anything reads settings: a private home, the embedded server, the test environment.
@@ -55,3 +58,24 @@ def make_tenant(database):
 def api_conn(database):
     with psycopg.connect(db.url("api")) as conn:
         yield conn
+
+
+@pytest.fixture(scope="session")
+def private_home():
+    """An install of a test's own, as a new user makes one: its EARMARK_HOME and embedded Postgres,
+    migrated by `earmark migrate`; stopped and removed afterwards, passed or failed. Yields (env, home)."""
+    earmark = str(Path(sys.executable).with_name("earmark"))
+
+    @contextmanager
+    def _home(prefix: str):
+        home = Path(tempfile.mkdtemp(prefix=f"earmark-{prefix}-"))
+        env = {**os.environ, "EARMARK_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
+        try:
+            done = subprocess.run([earmark, "migrate"], capture_output=True, text=True, timeout=300, env=env)
+            assert done.returncode == 0, done.stderr
+            yield env, home
+        finally:
+            subprocess.run([earmark, "db", "stop"], capture_output=True, timeout=60, env=env)
+            shutil.rmtree(home, ignore_errors=True)
+
+    return _home

@@ -15,6 +15,8 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
+from earmark.settings import Settings, get_settings
+
 # Exceptions (by module and name, so the core imports none of these libraries) that mean the database
 # stopped answering whatever their SQLSTATE: dagster-postgres' retries, our own, the pool's.
 _DATABASE_GONE = {
@@ -30,8 +32,11 @@ _SHUTDOWN_STATES = {"57P01", "57P02", "57P03"}
 
 
 def log_dir() -> Path:
-    home = os.environ.get("EARMARK_HOME") or ".earmark"
-    return Path(home).expanduser().resolve() / "logs"
+    try:
+        return get_settings().logs_dir
+    except ValueError:  # settings that refuse to load (pydantic's ValidationError) still need a log
+        home = os.environ.get("EARMARK_HOME")
+        return Settings.model_construct(**({"home": Path(home)} if home else {})).logs_dir
 
 
 class _PrivateLogFile(logging.FileHandler):

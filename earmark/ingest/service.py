@@ -47,6 +47,13 @@ class _Batch:
     path: Path
     started_at: datetime
 
+    def row(self, *, status: str, file_sha256: str = "", rows: int = 0, loaded: int = 0,
+            duplicates: int = 0, rejected: int = 0, error: str | None = None) -> dict:
+        """The parameters of insert_batch.sql for this batch."""
+        return {"tenant_id": self.tenant.id, "batch_id": self.batch_id, "source_file": str(self.path),
+                "file_sha256": file_sha256, "rows": rows, "loaded": loaded, "duplicates": duplicates,
+                "rejected": rejected, "status": status, "error": error, "started_at": self.started_at}
+
 
 def ingest_file(tenant_id: UUID | str, path: Path | str) -> IngestResult:
     """Validate and load `path` into raw.events for `tenant_id`, as the transformer role."""
@@ -56,12 +63,10 @@ def ingest_file(tenant_id: UUID | str, path: Path | str) -> IngestResult:
         batch = _Batch(_active_tenant(conn, tenant_id), uuid.uuid4(), Path(path), datetime.now(UTC))
         time_zone = tenancy.get_settings(conn, batch.tenant.id).time_zone
         raw, checked = _read_and_validate(conn, batch, time_zone, clock)
-        loaded = _load(conn, batch, raw, checked, clock)
+        counts = _load(conn, batch, raw, checked, clock)
         clock.lap("commit")
-    rejected = checked.rejected.height
     return IngestResult(
-        tenant_id=str(batch.tenant.id), batch_id=str(batch.batch_id), file=str(batch.path),
-        rows=raw.total_rows, loaded=loaded, duplicates=raw.total_rows - loaded - rejected, rejected=rejected,
+        tenant_id=str(batch.tenant.id), batch_id=str(batch.batch_id), file=str(batch.path), **counts,
         seconds=round(time.perf_counter() - started, 3), phases=clock.phases,
     )
 
@@ -88,23 +93,22 @@ def _read_and_validate(conn: psycopg.Connection, batch: _Batch, time_zone: str,
 
 
 def _load(conn: psycopg.Connection, batch: _Batch, raw: reader.RawFile, checked: Validated,
-          clock: _PhaseClock) -> int:
-    """Everything or nothing, in one tenant transaction: events, the batch row, the quarantine, usage."""
+          clock: _PhaseClock) -> dict[str, int]:
+    """Everything or nothing, in one tenant transaction: events, the batch row, the quarantine, usage.
+    Returns the accounting: rows = loaded + duplicates + rejected."""
     tenant = batch.tenant
-    rejected = checked.rejected.height
     with db.tenant_transaction(conn, tenant.id):
         loaded_at = _enter_ingest_barrier(conn)
         _check_quota(conn, tenant, checked.valid.height)
         loaded = _load_events(conn, tenant.id, batch.batch_id, loaded_at, checked.valid, clock)
-        conn.execute(load("earmark.ingest", "insert_batch"), {
-            "tenant_id": tenant.id, "batch_id": batch.batch_id, "source_file": str(batch.path),
-            "file_sha256": raw.sha256, "rows": raw.total_rows, "loaded": loaded,
-            "duplicates": raw.total_rows - loaded - rejected, "rejected": rejected, "status": "succeeded",
-            "error": None, "started_at": batch.started_at,
-        })
+        rejected = checked.rejected.height
+        counts = {"rows": raw.total_rows, "loaded": loaded, "duplicates": raw.total_rows - loaded - rejected,
+                  "rejected": rejected}
+        conn.execute(load("earmark.ingest", "insert_batch"),
+                     batch.row(status="succeeded", file_sha256=raw.sha256, **counts))
         _quarantine(conn, tenant.id, batch.batch_id, checked.rejected)
         tenancy.add_ingested_events(conn, tenant.id, loaded, loaded * APPROX_BYTES_PER_EVENT)
-    return loaded
+    return counts
 
 
 class _PhaseClock:
@@ -176,8 +180,4 @@ def _quarantine(conn: psycopg.Connection, tenant_id: UUID, batch_id: UUID, rejec
 
 def _record_failure(conn: psycopg.Connection, batch: _Batch, error: str) -> None:
     with db.tenant_transaction(conn, batch.tenant.id):
-        conn.execute(load("earmark.ingest", "insert_batch"), {
-            "tenant_id": batch.tenant.id, "batch_id": batch.batch_id, "source_file": str(batch.path),
-            "file_sha256": "", "rows": 0, "loaded": 0, "duplicates": 0, "rejected": 0, "status": "failed",
-            "error": error, "started_at": batch.started_at,
-        })
+        conn.execute(load("earmark.ingest", "insert_batch"), batch.row(status="failed", error=error))

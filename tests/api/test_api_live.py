@@ -8,33 +8,24 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
 import pytest
-from live_server import earmark, earmark_json, schemathesis, serve
+from live_server import earmark_json, schemathesis, serve
 
 TENANT_SCOPES = "attribution:read,settings:write,keys:admin"
 ALL_PHASES = ("✅ Examples", "✅ Coverage", "✅ Fuzzing", "✅ Stateful")
 
 
 @pytest.fixture(scope="module")
-def fresh_install():
+def fresh_install(private_home):
     """A new user's first steps: migrate, a free tenant, a key. No `earmark run`."""
-    home = Path(tempfile.mkdtemp(prefix="earmark-fresh-"))
-    env = {**os.environ, "EARMARK_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
-    try:
-        earmark(env, "migrate")
+    with private_home("fresh") as (env, home):
         tenant = earmark_json(env, "tenants", "create", "--name", "First Listen", "--tier", "free")
         key = earmark_json(env, "keys", "create", "--tenant", tenant["id"], "--scopes", TENANT_SCOPES)
         platform = earmark_json(env, "keys", "create", "--platform")
         yield env, home, tenant["id"], key["key"], platform["key"]
-    finally:
-        earmark(env, "db", "stop")
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def _assert_clean_run(server, *keys: str) -> None:

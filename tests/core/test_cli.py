@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import psycopg
+import pytest
 
 EARMARK = str(Path(sys.executable).with_name("earmark"))
 
@@ -72,10 +73,21 @@ def test_db_url_is_usable_and_commands_start_the_server(tmp_path):
     assert earmark("db", "status", env=env, check=False).returncode == 3
 
 
-def test_an_unexpected_failure_is_one_sentence_and_a_trace_in_a_log_file(tmp_path, monkeypatch):
-    from earmark.cli import failures
+@pytest.fixture
+def home_at(tmp_path, monkeypatch):
+    """EARMARK_HOME pointed at tmp_path for this test (the cached settings follow, then come back)."""
+    from earmark.settings import get_settings
 
     monkeypatch.setenv("EARMARK_HOME", str(tmp_path))
+    get_settings.cache_clear()
+    yield tmp_path
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def test_an_unexpected_failure_is_one_sentence_and_a_trace_in_a_log_file(home_at, tmp_path):
+    from earmark.cli import failures
+
     try:
         try:
             {}["missing"]

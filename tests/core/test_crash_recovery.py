@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -37,13 +35,10 @@ def _earmark(env, *args, check=True):
 
 
 @pytest.fixture(scope="module")
-def private_install():
+def private_install(private_home):
     from earmark.demo import generate_events, write_event_file
 
-    home = Path(tempfile.mkdtemp(prefix="earmark-crash-"))
-    env = {**os.environ, "EARMARK_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
-    try:
-        _earmark(env, "migrate")
+    with private_home("crash") as (env, home):
         tenant = json.loads(_earmark(env, "tenants", "create", "--name", "Crash Audio", "--tier",
                                      "enterprise", "--json").stdout)["id"]
         events = generate_events(40_000, seed=11, days=60, start=date(2026, 9, 1))
@@ -51,9 +46,6 @@ def private_install():
         write_event_file(events, path, "csv")
         url = _earmark(env, "db", "url").stdout.strip().splitlines()[-1]
         yield env, home, tenant, path, events.height, url
-    finally:
-        _earmark(env, "db", "stop", check=False)
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def _wait_for_query(url: str, pattern: str, process: subprocess.Popen, timeout: float = 120) -> None:
