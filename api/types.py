@@ -8,22 +8,14 @@ exactly what the OpenAPI `format: date` / `format: date-time` promise, and keep 
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
+from pydantic import AwareDatetime, BeforeValidator, Field
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+from earmark import fields
+
 # RFC 3339 date-time: the offset is required, so a timestamp is never silently read in server time.
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
-
-
-def _iso_date(value: object) -> object:
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-        raise ValueError("use an ISO 8601 date, YYYY-MM-DD")
-    return value
 
 
 def _rfc3339(value: object) -> object:
@@ -42,29 +34,9 @@ def _json_number(value: object) -> object:
     return value
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-
-# Characters Postgres cannot store in text or compare: NUL, and the lone surrogates that stand for bytes
-# that were not UTF-8 (a JSON body can carry both as \u0000 and \udcff escapes; api.wire decodes a path's
-# bytes with surrogateescape so that they arrive here too). Query strings are checked in api.wire.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def _storable(value: str) -> str:
-    found = _UNSTORABLE.search(value)
-    if found:
-        code = f"U+{ord(found.group()):04X}"
-        raise ValueError(f"contains {code} at position {found.start()}, which text cannot hold; remove it")
-    return value
-
-
-def text(max_length: int, **constraints: object) -> type:
-    """A string Postgres can store and compare: every string a client sends is one of these.
-
-    The one rule for bad text lives here, in the type, so no route can forget it; the length bound keeps
-    a client from making the server hash, compare or log megabytes (OWASP API4).
-    """
-    return Annotated[str, Field(max_length=max_length, **constraints), AfterValidator(_storable)]
+# The one rule for bad text lives in the core (earmark.fields), in the type, so no route can forget it.
+text = fields.text
+IsoDate = fields.IsoDate
 
 
 # Constraints go before the validator: after it, pydantic cannot turn them into minimum/maximum in the
