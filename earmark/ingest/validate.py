@@ -11,13 +11,16 @@ from earmark.ingest.errors import IngestFileError
 from earmark.ingest.reader import ROW, RawFile
 
 REQUIRED_COLUMNS = ("event_id", "user_id", "occurred_at", "event_type", "channel")
-OPTIONAL_COLUMNS = ("campaign_id", "revenue", "source", "currency", "tenant_id")
+# The catalog columns name a show, an episode, a placement, or the promo code / vanity URL a touch used;
+# an id the catalog does not know (yet) is kept, never rejected (reports show it as '(unknown)').
+CATALOG_COLUMNS = ("show_id", "episode_id", "placement_id", "promo_code", "vanity_url")
+OPTIONAL_COLUMNS = ("campaign_id", "revenue", "source", "currency", "tenant_id", *CATALOG_COLUMNS)
 CANONICAL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 EVENT_TYPES = ("touchpoint", "conversion")
 MAX_FIELD_CHARS = 1000
 LOADED_COLUMNS = (
     "event_id", "user_id", "occurred_at", "event_type", "channel", "campaign_id", "revenue", "source",
-    "currency",
+    "currency", *CATALOG_COLUMNS,
 )
 
 # date, then 'T' or a space, then hh:mm[:ss[.fraction]], then an optional Z or ±hh[:mm].
@@ -98,6 +101,7 @@ def validate(raw: RawFile, tenant_id: UUID, time_zone: str, file_name: str) -> V
         pl.col("__revenue").fill_null(0.0).alias("revenue"),
         text["source"].alias("source"),
         pl.col("__currency").alias("currency"),
+        *(pl.when(text[c] != "").then(text[c]).alias(c) for c in CATALOG_COLUMNS),
     )
     return Validated(valid, pl.concat([raw.malformed, rejected]).sort(ROW))
 

@@ -15,8 +15,9 @@
     - an event loaded since the tenant's last run can change it: from the event's date to its lookback later
       (a late touch joins paths up to lookback days on; a late conversion cuts the path of the next one);
       the first pre-hook waits for ingests in flight, so no late commit slips under that watermark;
-    - the tenant has never been run, its settings changed since its last run, attribution_all_dates is set,
-      or this is a --full-refresh: then every date from its first to its last event.
+    - the tenant has never been run, its settings or its catalog changed since its last run (a touch's show and
+      placement are resolved against the catalog), attribution_all_dates is set, or this is a --full-refresh:
+      then every date from its first to its last event.
   The last run is read from fct_attribution_runs without ref() on purpose: it is the previous run's
   bookkeeping, not an input of this run (a ref would be a cycle).
 #}
@@ -26,6 +27,9 @@
 {%- set start_date = var('attribution_start_date') -%}
 {%- set end_date = var('attribution_end_date') -%}
 {%- set every_date = flags.FULL_REFRESH or var('attribution_all_dates') -%}
+{#- Runs recorded before the catalog existed have no catalog_revision: they count as a different revision. -#}
+{%- set runs_have_revision = runs is not none
+      and 'catalog_revision' in adapter.get_columns_in_relation(runs) | map(attribute='name') | list -%}
 
 with settings as (
     select *
@@ -41,7 +45,8 @@ last_runs as (
         lookback_days,
         time_decay_half_life_days,
         position_first_weight,
-        position_last_weight
+        position_last_weight,
+        {{ 'catalog_revision' if runs_have_revision else 'null::bigint as catalog_revision' }}
     from {{ runs }}
     order by tenant_id, computed_at desc
     {% else %}
@@ -51,7 +56,8 @@ last_runs as (
         null::integer as lookback_days,
         null::double precision as time_decay_half_life_days,
         null::double precision as position_first_weight,
-        null::double precision as position_last_weight
+        null::double precision as position_last_weight,
+        null::bigint as catalog_revision
     where false
     {% endif %}
 ),
@@ -66,7 +72,8 @@ tenant_states as not materialized (
         or settings.lookback_days is distinct from last_runs.lookback_days
         or settings.time_decay_half_life_days is distinct from last_runs.time_decay_half_life_days
         or settings.position_first_weight is distinct from last_runs.position_first_weight
-        or settings.position_last_weight is distinct from last_runs.position_last_weight{% endif %}
+        or settings.position_last_weight is distinct from last_runs.position_last_weight
+        or settings.catalog_revision is distinct from last_runs.catalog_revision{% endif %}
             as recompute_every_date
     from settings
     left join last_runs on last_runs.tenant_id = settings.tenant_id

@@ -72,7 +72,8 @@ select
     settings.lookback_days,
     settings.time_decay_half_life_days,
     settings.position_first_weight,
-    settings.position_last_weight
+    settings.position_last_weight,
+    settings.catalog_revision
 from scope
 join {{ ref('int_attribution_settings') }} as settings on settings.tenant_id = scope.tenant_id
 left join conversions on conversions.tenant_id = scope.tenant_id

@@ -10,7 +10,8 @@
   The attribution engine. One row per (conversion, touch in its path) with the credit and revenue
   credit of all five models side by side (wide: one row per touch, not per touch x model), or one
   '(none)' row (touch_position 0, channel and campaign '(none)') per conversion whose path is empty.
-  The other marts aggregate this table; path rules are documented in the project README.
+  The other marts aggregate this table; path rules are documented in the project README. Each touch also
+  carries its show and placement in the catalog (macros/resolve_catalog.sql).
 
   Paths, per (tenant, user), in the order (occurred_at, touches before conversions at the same second,
   event_id): a touch belongs to the first conversion at or after it, if that conversion is at most the
@@ -76,7 +77,7 @@ scoped_conversions as (
 {% endif %}
 
 -- The settings ride along from here: joining them after the first window pass would lose its sort order
--- and force a full re-sort for the second.
+-- and force a full re-sort for the second. So does the touch's place in the catalog (resolve_catalog).
 user_events as (
     select
         events.tenant_id,
@@ -85,7 +86,7 @@ user_events as (
         events.occurred_at,
         events.is_conversion,
         events.channel,
-        events.campaign_id,
+        {{ resolve_catalog('events') }},
         events.revenue,
         settings.lookback,
         settings.half_life_seconds,
@@ -93,6 +94,7 @@ user_events as (
         settings.position_last_weight
     from events
     join settings on settings.tenant_id = events.tenant_id
+    {{ join_catalog('events') }}
     {% if is_incremental() %}
     -- paths end at a scoped conversion and reach back at most the tenant's lookback
     join scope_spans on scope_spans.tenant_id = events.tenant_id
@@ -170,6 +172,8 @@ path_touches as (
         case when not is_conversion then occurred_at end as touched_at,
         case when is_conversion then '(none)' else channel end as channel,
         case when is_conversion then '(none)' else campaign_id end as campaign_id,
+        case when is_conversion then '(none)' else show_id end as show_id,
+        case when is_conversion then '(none)' else placement_id end as placement_id,
         decay_weight,
         decay_total,
         position_first_weight,
@@ -195,6 +199,8 @@ credited as (
         touch_event_id,
         channel,
         campaign_id,
+        show_id,
+        placement_id,
         user_id,
         converted_at,
         revenue,
@@ -250,5 +256,7 @@ select
     touched_at,
     conversion_path,
     conversion_touch_event_ids,
-    conversion_first_touch_at
+    conversion_first_touch_at,
+    show_id,
+    placement_id
 from credited

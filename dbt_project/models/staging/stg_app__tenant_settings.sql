@@ -11,6 +11,8 @@ renamed as (
         time_decay_half_life_days * 86400.0 as half_life_seconds,
         position_first_weight,
         position_last_weight,
+        reporting_model,
+        currency,
         updated_at as settings_updated_at
     from source
 )

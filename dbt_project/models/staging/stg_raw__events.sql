@@ -11,8 +11,13 @@ renamed as (
         event_type,
         event_type = 'conversion' as is_conversion,
         channel,
-        coalesce(campaign_id, '(none)') as campaign_id,
+        campaign_id,
         revenue::double precision as revenue,
+        show_id,
+        episode_id,
+        placement_id,
+        promo_code,
+        vanity_url,
         loaded_at
     from source
 )

@@ -9,5 +9,10 @@ create temporary table events_stage (
     campaign_id  text,
     revenue      numeric not null,
     source       text,
-    currency     text
+    currency     text,
+    show_id      text,
+    episode_id   text,
+    placement_id text,
+    promo_code   text,
+    vanity_url   text
 ) on commit drop

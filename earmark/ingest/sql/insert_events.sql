@@ -2,15 +2,30 @@
 -- An anti-join instead of ON CONFLICT: speculative insertion costs a quarter more per row, and the
 -- caller holds the tenant's ingestion lock, so no concurrent load can slip in between.
 -- Sorted by the primary key, so index pages fill in order.
+-- A promo code or vanity URL the catalog knows links the touch to its campaign and show (when the row
+-- names none itself); codes and URLs are stored in the catalog's spelling (catalog.normalise_*), so one
+-- imported later still links them in dbt.
 insert into raw.events (
     tenant_id, event_id, user_id, occurred_at, event_type, channel, campaign_id, revenue, source,
-    currency, batch_id, loaded_at
+    currency, show_id, episode_id, placement_id, promo_code, vanity_url, batch_id, loaded_at
 )
 select
     %(tenant_id)s, stage.event_id, stage.user_id,
     timestamptz 'epoch' + stage.occurred_at_us * interval '1 microsecond', stage.event_type, stage.channel,
-    stage.campaign_id, stage.revenue, stage.source, stage.currency, %(batch_id)s, %(loaded_at)s
-from events_stage as stage
+    coalesce(stage.campaign_id, code.campaign_id, url.campaign_id), stage.revenue, stage.source,
+    stage.currency, coalesce(stage.show_id, code.show_id, url.show_id), stage.episode_id, stage.placement_id,
+    stage.normalised_code, stage.normalised_url, %(batch_id)s, %(loaded_at)s
+from (
+    select
+        events_stage.*,
+        catalog.normalise_code(events_stage.promo_code) as normalised_code,
+        catalog.normalise_url(events_stage.vanity_url) as normalised_url
+    from events_stage
+) as stage
+left join catalog.promo_codes as code
+    on code.tenant_id = %(tenant_id)s and code.code = stage.normalised_code
+left join catalog.vanity_urls as url
+    on url.tenant_id = %(tenant_id)s and url.url = stage.normalised_url
 where not exists (
     select from raw.events as loaded
     where loaded.tenant_id = %(tenant_id)s and loaded.event_id = stage.event_id

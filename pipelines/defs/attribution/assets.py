@@ -16,6 +16,9 @@ from pipelines.defs.attribution.run_config import attribution_dbt_args
 from pipelines.defs.partitions import daily_partitions
 
 ATTRIBUTION_GROUP = "attribution"
+# The catalog's marts (spend, economics, credits by show) live in the same dbt project and run, but are
+# their own group in the UI: dbt_project/models/marts/catalog/.
+CATALOG_GROUP = "catalog"
 
 
 class AttributionConfig(dg.Config):
@@ -26,7 +29,7 @@ class AttributionConfig(dg.Config):
 
 class AttributionTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        return ATTRIBUTION_GROUP
+        return CATALOG_GROUP if "catalog" in dbt_resource_props.get("fqn", ()) else ATTRIBUTION_GROUP
 
     def get_partition_mapping(self, dbt_resource_props: Mapping[str, Any],
                               dbt_parent_resource_props: Mapping[str, Any]) -> dg.PartitionMapping | None:

@@ -1,0 +1,2 @@
+select tenant_id, show_id, title, network
+from {{ source('catalog', 'shows') }}

@@ -1,0 +1,2 @@
+select tenant_id, url, campaign_id, show_id
+from {{ source('catalog', 'vanity_urls') }}
