@@ -209,4 +209,5 @@ ReadAttribution = Annotated[TenantSession, Depends(TenantKey("attribution:read")
 ReadTenant = Annotated[TenantSession, Depends(TenantKey())]
 WriteSettings = Annotated[TenantSession, Depends(TenantKey("settings:write"))]
 AdminKeys = Annotated[TenantSession, Depends(TenantKey("keys:admin"))]
+WriteCatalog = Annotated[TenantSession, Depends(TenantKey("catalog:write"))]
 AdminTenants = Annotated[PlatformContext, Depends(PlatformKey(), scope="function")]

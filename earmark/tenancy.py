@@ -55,6 +55,7 @@ class TenantSettings:
     position_last_weight: float
     currency: str
     time_zone: str
+    reporting_model: str = "linear"
 
 
 @lru_cache

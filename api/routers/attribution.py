@@ -21,7 +21,9 @@ router = APIRouter(prefix="/attribution", tags=["attribution"],
                    responses={k: ERROR_RESPONSES[k] for k in (401, 403, 422, 429, 503)})
 
 Model = Literal[MODELS]
-ModelQuery = Annotated[Model, Query(description="Attribution model.", examples=["time_decay"])]
+ModelQuery = Annotated[Model | None, Query(
+    description="Attribution model; the tenant's reporting_model (settings) when left out.",
+    examples=["time_decay"])]
 # An end before the start is an empty window (empty rows), as with Stripe's created[gte]/[lte] filters:
 # the cross-field rule cannot be stated in the OpenAPI schema, so the API does not refuse it.
 StartQuery = Annotated[IsoDate | None, Query(description="First conversion date (inclusive), YYYY-MM-DD.",
@@ -52,6 +54,24 @@ class ChannelCredits(BaseModel):
     end: date | None
     computed_at: ComputedAt
     rows: list[ChannelCredit]
+
+
+class ShowCredit(BaseModel):
+    show_id: str = Field(description="The catalog's show id; '(unknown)' for a show it does not know yet, "
+                                     "'(none)' for touches without a show and for empty paths.")
+    title: str | None
+    conversions: float
+    revenue: float
+    conversion_share: float
+    revenue_share: float
+
+
+class ShowCredits(BaseModel):
+    model: Model
+    start: date | None
+    end: date | None
+    computed_at: ComputedAt
+    rows: list[ShowCredit]
 
 
 class CampaignCredit(BaseModel):
@@ -93,6 +113,8 @@ class TouchCredit(BaseModel):
     touch_event_id: str | None
     channel: str
     campaign_id: str
+    show_id: str
+    placement_id: str
     credit: float
     revenue_credit: float
 
@@ -132,7 +154,7 @@ class ConversionPathPage(BaseModel):
     next_cursor: NextCursor
 
 
-async def _computed(session: TenantSession, services: Services) -> bool:
+async def marts_computed(session: TenantSession, services: Services) -> bool:
     """Whether this install has marts yet; when not, the request still passes the limiter."""
     if await services.marts.ready(session):
         return True
@@ -140,33 +162,50 @@ async def _computed(session: TenantSession, services: Services) -> bool:
     return False
 
 
+async def read_mart(session: TenantSession, services: Services, statement: str, params: dict
+                    ) -> tuple[list[dict], datetime | None, str]:
+    """A mart's rows, when they were computed and the model they are under (the one in params, else the
+    tenant's reporting_model), in one message; nothing computed yet is no rows."""
+    if not await services.marts.ready(session):
+        found = await session.one(query("reporting_model"))  # passes the limiter as any read
+        return [], None, params.get("model") or found["reporting_model"]
+    rows, context = await session.results((statement, query("attribution_computed_at")), params)
+    return rows, context[0]["computed_at"], params.get("model") or context[0]["reporting_model"]
+
+
 async def _read(session: TenantSession, services: Services, name: str,
-                params: dict) -> tuple[list[dict], datetime | None]:
-    """A mart's rows and when they were computed, in one message; nothing computed yet is no rows."""
-    if not await _computed(session, services):
-        return [], None
-    rows, computed = await session.results((query(name), query("attribution_computed_at")), params)
-    return rows, computed[0]["computed_at"]
+                params: dict) -> tuple[list[dict], datetime | None, str]:
+    return await read_mart(session, services, query(name), params)
 
 
 @router.get("/channels", response_model=ChannelCredits)
-async def channels(session: ReadAttribution, services: ServicesDep, model: ModelQuery = "linear",
+async def channels(session: ReadAttribution, services: ServicesDep, model: ModelQuery = None,
                    start: StartQuery = None, end: EndQuery = None) -> ChannelCredits:
     """Conversions and revenue credited to each channel under one model."""
     if start is None and end is None:
-        rows, computed_at = await _read(session, services, "channels_all_time", {"model": model})
+        rows, computed_at, model = await _read(session, services, "channels_all_time", {"model": model})
     else:
-        rows, computed_at = await _read(session, services, "channels_window",
-                                        {"model": model, "start": start or date.min, "end": end or date.max})
+        rows, computed_at, model = await _read(
+            session, services, "channels_window", {"model": model, "start": start or date.min,
+                                                   "end": end or date.max})
     return ChannelCredits(model=model, start=start, end=end, computed_at=computed_at, rows=rows)
 
 
+@router.get("/shows", response_model=ShowCredits)
+async def shows(session: ReadAttribution, services: ServicesDep, model: ModelQuery = None,
+                start: StartQuery = None, end: EndQuery = None) -> ShowCredits:
+    """Conversions and revenue credited to each show under one model; they sum to the tenant's conversions."""
+    rows, computed_at, model = await _read(session, services, "shows",
+                                           {"model": model, "start": start, "end": end})
+    return ShowCredits(model=model, start=start, end=end, computed_at=computed_at, rows=rows)
+
+
 @router.get("/campaigns", response_model=CampaignCredits)
-async def campaigns(session: ReadAttribution, services: ServicesDep, model: ModelQuery = "linear",
+async def campaigns(session: ReadAttribution, services: ServicesDep, model: ModelQuery = None,
                     start: StartQuery = None, end: EndQuery = None) -> CampaignCredits:
     """Conversions and revenue credited to each campaign (with its channel) under one model."""
     params = {"model": model, "start": start, "end": end}
-    rows, computed_at = await _read(session, services, "campaigns", params)
+    rows, computed_at, model = await _read(session, services, "campaigns", params)
     return CampaignCredits(model=model, start=start, end=end, computed_at=computed_at, rows=rows)
 
 
@@ -175,10 +214,10 @@ async def model_comparison(session: ReadAttribution, services: ServicesDep, star
                            end: EndQuery = None) -> ModelComparison:
     """All five models side by side, per channel."""
     if start is None and end is None:
-        found, computed_at = await _read(session, services, "model_comparison_all_time", {})
+        found, computed_at, _ = await _read(session, services, "model_comparison_all_time", {})
     else:
-        found, computed_at = await _read(session, services, "model_comparison_window",
-                                         {"start": start or date.min, "end": end or date.max})
+        found, computed_at, _ = await _read(session, services, "model_comparison_window",
+                                            {"start": start or date.min, "end": end or date.max})
     by_channel: dict[str, dict[str, ModelCredit]] = defaultdict(lambda: {m: ModelCredit() for m in MODELS})
     for row in found:
         by_channel[row["channel"]][row["model"]] = ModelCredit(conversions=row["conversions"],
@@ -221,7 +260,7 @@ async def conversions(session: ReadAttribution, services: ServicesDep, start: St
                       starting_after: CursorQuery = None) -> ConversionPage:
     """Conversions with their journey, oldest first; page on with starting_after=<next_cursor>."""
     params = _page_params(session, services, start, end, limit, starting_after)
-    rows, computed_at = await _read(session, services, "conversions_page", params)
+    rows, computed_at, _ = await _read(session, services, "conversions_page", params)
     rows, has_more = rows[:limit], len(rows) > limit
     return ConversionPage(computed_at=computed_at, data=rows, has_more=has_more,
                           next_cursor=_next_cursor(session, services, rows, has_more))
@@ -229,16 +268,19 @@ async def conversions(session: ReadAttribution, services: ServicesDep, start: St
 
 @router.get("/paths", response_model=ConversionPathPage, operation_id="paths",
             responses=_page_links("paths"))
-async def paths(session: ReadAttribution, services: ServicesDep, model: ModelQuery = "linear",
+async def paths(session: ReadAttribution, services: ServicesDep, model: ModelQuery = None,
                 start: StartQuery = None, end: EndQuery = None, limit: LimitQuery = 50,
                 starting_after: CursorQuery = None) -> ConversionPathPage:
     """Conversion paths with each touch's credit under one model (keyset pagination)."""
     params = _page_params(session, services, start, end, limit, starting_after)
-    if not await _computed(session, services):
-        return ConversionPathPage(model=model, computed_at=None, data=[], has_more=False, next_cursor=None)
+    if not await services.marts.ready(session):
+        found = await session.one(query("reporting_model"))
+        return ConversionPathPage(model=model or found["reporting_model"], computed_at=None, data=[],
+                                  has_more=False, next_cursor=None)
     async with session.transaction():  # the page and its touches from one snapshot
         fetched, computed = await session.results(
             (query("conversions_page"), query("attribution_computed_at")), params)
+        model = model or computed[0]["reporting_model"]
         rows, has_more = fetched[:limit], len(fetched) > limit
         touches = await session.rows(query("touch_credits_for"),
                                      {"ids": [r["conversion_event_id"] for r in rows], "model": model})
@@ -256,7 +298,7 @@ async def conversion(session: ReadAttribution, services: ServicesDep,
                      conversion_event_id: ConversionId) -> ConversionPath:
     """One conversion with its touches' credit under every model; another tenant's id is a 404."""
     rows, touches = [], []
-    if await _computed(session, services):
+    if await marts_computed(session, services):
         async with session.transaction():
             rows = await session.rows(query("conversion_get"), {"id": conversion_event_id})
             if rows:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.database import query
 from api.deps import ReadTenant, ServicesDep, WriteSettings
 from api.problems import ERROR_RESPONSES, Problem
 from api.session import TenantSession
 from api.types import json_float, json_int
+from earmark.attribution import MODELS
 from earmark.tenancy import tier_limits
 
 MAX_HALF_LIVES = 1000
@@ -26,6 +28,7 @@ class AttributionSettings(BaseModel):
     position_last_weight: float
     currency: str
     time_zone: str
+    reporting_model: Literal[MODELS]
     updated_at: datetime
 
 
@@ -37,6 +40,9 @@ class SettingsUpdate(BaseModel):
     time_decay_half_life_days: json_float(gt=0, le=3650) | None = None
     position_first_weight: json_float(ge=0, le=1) | None = None
     position_last_weight: json_float(ge=0, le=1) | None = None
+    reporting_model: Literal[MODELS] | None = Field(
+        None, description="The model reports and the API use when none is asked for, and under which CPA "
+                          "placements are billed.")
 
 
 class Quotas(BaseModel):

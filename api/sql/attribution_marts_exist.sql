@@ -2,4 +2,5 @@
 select bool_and(to_regclass(name) is not null) as ready
 from unnest(array['analytics.fct_attribution_runs', 'analytics.fct_daily_channel_credits',
                   'analytics.fct_model_comparison', 'analytics.fct_conversion_paths',
-                  'analytics.fct_touch_credits']) as name
+                  'analytics.fct_touch_credits', 'analytics.fct_daily_show_credits',
+                  'analytics.fct_daily_economics']) as name

@@ -2,7 +2,8 @@
 with by_channel as (
     select channel, sum(conversions) as conversions, sum(revenue) as revenue
     from analytics.fct_daily_channel_credits
-    where model = %(model)s and conversion_date between %(start)s and %(end)s
+    where model = coalesce(%(model)s::text, (select reporting_model from app.tenant_settings))
+      and conversion_date between %(start)s and %(end)s
     group by channel
 )
 select

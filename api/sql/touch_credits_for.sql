@@ -1,7 +1,8 @@
 -- Per-touch credit for a set of conversions; model null means every model. The mart is wide (one row per
 -- touch, a credit column per model): unpivot it to one row per touch x model.
 select touches.conversion_event_id, credits.model, touches.touch_position, touches.touch_event_id,
-    touches.channel, touches.campaign_id, credits.credit, credits.revenue_credit
+    touches.channel, touches.campaign_id, touches.show_id, touches.placement_id, credits.credit,
+    credits.revenue_credit
 from analytics.fct_touch_credits as touches
 cross join lateral (
     values

@@ -74,8 +74,13 @@ def _listed(value: object, info: ValidationInfo) -> object:
     return value
 
 
-def _upper(value: object) -> object:
-    return value.strip().upper() if isinstance(value, str) else value
+def _currency(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    code = value.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise ValueError(f"{value!r} is not a 3-letter ISO 4217 currency code")
+    return code
 
 
 def _lower(value: object) -> object:
@@ -114,7 +119,9 @@ def _in_range(value: date) -> date:
     return value
 
 
-Id = Annotated[text(200, min_length=1, pattern=r"^\S(.*\S)?$"), BeforeValidator(_strip)]
+# An id is the tenant's own; it may not hold a slash (it is a path segment of the API) nor start or end in
+# white space.
+Id = Annotated[text(200, min_length=1, pattern=r"^[^\s/](?:[^/]*[^\s/])?$"), BeforeValidator(_strip)]
 Name = Annotated[text(500, min_length=1), BeforeValidator(_strip)]
 Url = Annotated[text(2000, min_length=1), BeforeValidator(_strip)]
 Names = Annotated[list[Name], Field(max_length=50), BeforeValidator(_listed)]
@@ -127,7 +134,7 @@ Count = Annotated[int, Field(ge=0, le=MAX_COUNT), BeforeValidator(_integer)]
 Bytes = Annotated[int, Field(ge=1, le=MAX_COUNT), BeforeValidator(_integer)]
 Seconds = Annotated[Decimal, Field(gt=0, le=10**7, allow_inf_nan=False),
                     PlainSerializer(float, return_type=float, when_used="json"), BeforeValidator(_number)]
-Currency = Annotated[text(3, pattern=r"^[A-Z]{3}$"), BeforeValidator(_upper)]
+Currency = Annotated[text(3, pattern=r"^[A-Z]{3}$"), BeforeValidator(_currency)]
 Code = Annotated[text(100, min_length=1, pattern=r"^[A-Z0-9]+$"), BeforeValidator(_code)]
 UrlKey = Annotated[text(2000, min_length=1), BeforeValidator(_url)]
 

@@ -13,7 +13,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from earmark.cli import attribution, bench, catalog, database, failures, keys, serving, tenants
+from earmark.cli import attribution, bench, catalog, database, economics, failures, keys, serving, tenants
 from earmark.errors import EarmarkError
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ app.add_typer(tenants.app, name="tenants")
 app.add_typer(keys.app, name="keys")
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(attribution.app, name="attribution")
+app.add_typer(economics.app, name="economics")
 app.add_typer(bench.app, name="bench")
 app.command("serve")(serving.serve)
 # The runtimes add their own commands (`earmark run`, `earmark ingest`, ...) through the

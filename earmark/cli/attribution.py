@@ -1,4 +1,4 @@
-"""`earmark attribution export`: model x channel (or campaign) totals as CSV or JSON."""
+"""`earmark attribution export`: model x channel (campaign, show) totals as CSV or JSON."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def export(
     from earmark.attribution import export as attribution_export
     from earmark.migrate import require_current_schema
 
-    first, last = _date(start, "--start"), _date(end, "--end")
+    first, last = option_date(start, "--start"), option_date(end, "--end")
     require_current_schema()
     with db.connect("owner") as owner:
         tenancy.get_tenant(owner, tenant)
@@ -37,8 +37,8 @@ def export(
     print(attribution_export.render(rows, by.value, fmt.value), end="" if fmt == "csv" else "\n")
 
 
-def _date(value: str | None, option: str) -> date | None:
-    from earmark.attribution.export import ExportError
+def option_date(value: str | None, option: str) -> date | None:
+    from earmark.exports import ExportError
 
     if value is None:
         return None

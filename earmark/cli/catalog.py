@@ -12,7 +12,8 @@ from earmark.catalog.entities import KINDS
 from earmark.cli.choices import choices
 
 Kind = choices("Kind", KINDS)
-app = typer.Typer(help="The podcast catalog: what a tenant buys, and what was delivered.", no_args_is_help=True)
+app = typer.Typer(help="The podcast catalog: what a tenant buys, and what was delivered.",
+                  no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
 SHOWN_REJECTIONS = 20
 

@@ -9,11 +9,11 @@ create schema catalog;
 grant usage on schema catalog to earmark_transformer, earmark_api;
 
 -- The one spelling of a code and a URL, used by the catalog tables' checks, ingestion and dbt.
--- A code is its letters and digits, upper-case ("Sprocket-20" -> SPROCKET20); a URL is lower-case without
+-- A code is its ASCII letters and digits, upper-case ("Sprocket-20" -> SPROCKET20); a URL is lower-case without
 -- scheme, "www.", query, fragment or trailing slash ("https://www.Brand.com/Show/?utm=x" -> brand.com/show).
 create function catalog.normalise_code(code text) returns text
     language sql immutable parallel safe
-    return nullif(upper(regexp_replace(code, '[^[:alnum:]]', '', 'g')), '');
+    return nullif(upper(regexp_replace(code, '[^0-9A-Za-z]', '', 'g')), '');
 
 create function catalog.normalise_url(url text) returns text
     language sql immutable parallel safe
@@ -24,6 +24,14 @@ create function catalog.normalise_url(url text) returns text
                 '^www\.', ''),
             '/*([?#].*)?$', ''),
         '');
+
+-- A ratio for a report (CPA, ROAS, CPM): null when the divisor is zero, or when the quotient is too large
+-- for a double (a show credited 1e-300 of a conversion by time decay), never an error or infinity.
+create function catalog.ratio(numerator numeric, denominator numeric) returns double precision
+    language sql immutable parallel safe
+    return case
+        when denominator <> 0 and abs(numerator / denominator) < 1e300 then (numerator / denominator)::float8
+    end;
 
 create table catalog.advertisers (
     tenant_id      uuid not null references app.tenants (id) on delete cascade,
@@ -228,7 +236,8 @@ create policy platform_all on catalog.revisions to earmark_owner, earmark_transf
     using (true) with check (true);
 grant select, insert, update on catalog.revisions to earmark_api;
 grant select on catalog.revisions to earmark_transformer;
-grant execute on function catalog.normalise_code(text), catalog.normalise_url(text)
+grant execute on function catalog.normalise_code(text), catalog.normalise_url(text),
+    catalog.ratio(numeric, numeric)
     to earmark_transformer, earmark_api;
 
 -- Events name the catalog: a show, an episode, a placement, or the promo code / vanity URL a touch used.
