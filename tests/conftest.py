@@ -8,7 +8,9 @@ import subprocess
 import sys
 import tempfile
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 # Before anything reads settings: a private home, the embedded server, the test environment.
@@ -22,8 +24,11 @@ os.environ["DAGSTER_HOME"] = str(_HOME / "dagster")
 
 import psycopg  # noqa: E402
 import pytest  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
 
-from earmark import db, server, tenancy  # noqa: E402
+from api.main import create_app  # noqa: E402
+from api.settings import ApiSettings  # noqa: E402
+from earmark import db, keys, server, tenancy  # noqa: E402
 from earmark.migrate import migrate  # noqa: E402
 from earmark.settings import get_settings  # noqa: E402
 
@@ -79,3 +84,49 @@ def private_home():
             shutil.rmtree(home, ignore_errors=True)
 
     return _home
+
+
+# The API under test: keys for a tenant (or the platform) and a real app over the session's Postgres.
+@dataclass(frozen=True)
+class Caller:
+    """A tenant (or platform, tenant None) and a key for it."""
+
+    tenant: tenancy.Tenant | None
+    key_id: str
+    secret: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.secret}"}
+
+
+@pytest.fixture
+def make_key(database) -> Callable[..., Caller]:
+    def _make(tenant: tenancy.Tenant | None, scopes: list[str] | None = None, **options) -> Caller:
+        with db.connect("owner") as conn:
+            key, secret = keys.create(conn, tenant_id=tenant.id if tenant else None, scopes=scopes, **options)
+        return Caller(tenant, str(key.id), secret)
+
+    return _make
+
+
+@pytest.fixture
+def make_client(database) -> Iterator[Callable[..., TestClient]]:
+    opened: list[TestClient] = []
+
+    def _make(**api_settings) -> TestClient:
+        client = TestClient(
+            create_app(api_settings=ApiSettings(**api_settings)), raise_server_exceptions=False
+        )
+        client.__enter__()
+        opened.append(client)
+        return client
+
+    yield _make
+    for client in opened:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client) -> TestClient:
+    return make_client()

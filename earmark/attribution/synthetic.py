@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 import psycopg
 
+from earmark.ingest.validate import CATALOG_COLUMNS
 from earmark.settings import refuse_in_production
 from earmark.sqlfiles import load
 
@@ -80,6 +81,8 @@ def copy_events(conn: psycopg.Connection, tenant_id: uuid.UUID | str, events: pl
     frame = events.select(
         pl.lit(str(tenant_id)).alias("tenant_id"),
         *CANONICAL_COLUMNS,
+        # the catalog's ids, where the frame has them (raw.events keeps them as sent)
+        *(pl.col(c) if c in events.columns else pl.lit(None, pl.String).alias(c) for c in CATALOG_COLUMNS),
         pl.lit(batch).alias("batch_id"),
     ).with_columns(pl.col("occurred_at").dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%d %H:%M:%S%.6f+00"))
     buffer = io.BytesIO()

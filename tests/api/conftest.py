@@ -1,62 +1,14 @@
-"""The API under test: a real app (lifespan, pool, API role) over the session's embedded Postgres."""
+"""The API under test: a real app (lifespan, pool, API role) over the session's embedded Postgres; the
+key and client factories live in tests/conftest.py (the catalog's tests call the API too)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.main import create_app
-from api.settings import ApiSettings
-from earmark import db, keys, tenancy
-
-
-@dataclass(frozen=True)
-class Caller:
-    """A tenant (or platform, tenant None) and a key for it."""
-
-    tenant: tenancy.Tenant | None
-    key_id: str
-    secret: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.secret}"}
-
-
-@pytest.fixture
-def make_key(database) -> Callable[..., Caller]:
-    def _make(tenant: tenancy.Tenant | None, scopes: list[str] | None = None, **options) -> Caller:
-        with db.connect("owner") as conn:
-            key, secret = keys.create(conn, tenant_id=tenant.id if tenant else None, scopes=scopes, **options)
-        return Caller(tenant, str(key.id), secret)
-
-    return _make
-
-
-@pytest.fixture
-def make_client(database) -> Iterator[Callable[..., TestClient]]:
-    opened: list[TestClient] = []
-
-    def _make(**api_settings) -> TestClient:
-        client = TestClient(
-            create_app(api_settings=ApiSettings(**api_settings)), raise_server_exceptions=False
-        )
-        client.__enter__()
-        opened.append(client)
-        return client
-
-    yield _make
-    for client in opened:
-        client.__exit__(None, None, None)
-
-
-@pytest.fixture
-def client(make_client) -> TestClient:
-    return make_client()
+from earmark import db, tenancy
 
 
 @dataclass(frozen=True)
@@ -93,6 +45,6 @@ def attribution_tenants(database) -> AttributionTenants:
 
 
 @pytest.fixture
-def schema_caller(make_key, make_tenant) -> Caller:
+def schema_caller(make_key, make_tenant):
     """A tenant key with every tenant scope, for schemathesis."""
     return make_key(make_tenant(), ["attribution:read", "settings:write", "keys:admin"])

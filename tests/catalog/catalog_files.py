@@ -1,12 +1,20 @@
 """A small catalog whose spend, CPA and ROAS are worked out by hand (tests/catalog/test_economics.py),
-written as the CSV files a tenant would import."""
+written as the CSV files a tenant would import, the journeys that earn its credit, and a dbt build."""
 
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
+import polars as pl
+
+from earmark import db, tenancy
+from earmark.attribution import dbt_env
+from earmark.attribution.synthetic import copy_events
 from earmark.catalog.importer import import_file
+from earmark.ingest.validate import LOADED_COLUMNS
 
 # (kind, rows) in dependency order; empty strings are absent values.
 CATALOG = (
@@ -51,3 +59,55 @@ def import_catalog(tenant_id, folder: Path, catalog=CATALOG) -> dict[str, dict]:
     for kind, rows in catalog:
         results[kind] = import_file(tenant_id, kind, write_csv(folder / f"{kind}.csv", rows)).as_json()
     return results
+
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+
+
+def journeys(base) -> list[dict]:
+    """Four buyers (2026-09-01 = base):
+    u1: the cpm placement, then search; buys for 100 (linear: s1 0.5, (none) 0.5)
+    u2: show s2 by its id; buys for 60 the next day (s2 1)
+    u3: the cpa placement, then search; buys for 80 a day later (linear: s3 0.5, (none) 0.5)
+    u4: a show the catalog does not know; buys for 10 ((unknown) 1)
+    """
+    def touch(event_id, user, at, **catalog):
+        return {"event_id": event_id, "user_id": user, "occurred_at": at, "event_type": "touchpoint",
+                "channel": catalog.pop("channel", "podcast"), "revenue": 0.0, **catalog}
+
+    def conversion(event_id, user, at, revenue):
+        return {"event_id": event_id, "user_id": user, "occurred_at": at, "event_type": "conversion",
+                "channel": None, "revenue": revenue}
+
+    return [
+        touch("t1", "u1", base + HOUR, placement_id="p_cpm"),
+        touch("t2", "u1", base + 2 * HOUR, channel="search"),
+        conversion("c1", "u1", base + 3 * HOUR, 100.0),
+        touch("t3", "u2", base + DAY, show_id="s2"),
+        conversion("c2", "u2", base + DAY + HOUR, 60.0),
+        touch("t4", "u3", base + DAY, placement_id="p_cpa"),
+        touch("t5", "u3", base + DAY + HOUR, channel="search"),
+        conversion("c3", "u3", base + 2 * DAY, 80.0),
+        touch("t6", "u4", base + HOUR, show_id="ghost"),
+        conversion("c4", "u4", base + 2 * HOUR, 10.0),
+    ]
+
+
+def load(tenant_id, rows: list[dict]) -> None:
+    frame = pl.DataFrame(rows, schema={c: (pl.Datetime("us", "UTC") if c == "occurred_at" else
+                                           pl.Float64 if c == "revenue" else pl.String) for c in LOADED_COLUMNS})
+    with db.connect("transformer") as conn:
+        copy_events(conn, tenant_id, frame.with_columns(source=pl.lit("test"), currency=pl.lit("USD")))
+        conn.commit()
+
+
+@dataclass(frozen=True)
+class EconomicsTenants:
+    a: tenancy.Tenant  # the hand-worked tenant
+    b: tenancy.Tenant  # the same ids, its own rates and no events
+
+
+def build() -> None:
+    done = dbt_env.run_dbt("build", "--exclude", "resource_type:unit_test")
+    assert done.returncode == 0, done.stdout[-4000:]

@@ -1,2 +1,2 @@
 copy events_staged (tenant_id, event_id, user_id, occurred_at, event_type, channel, campaign_id, revenue,
-    source, currency, batch_id) from stdin (format csv)
+    source, currency, show_id, episode_id, placement_id, promo_code, vanity_url, batch_id) from stdin (format csv)
