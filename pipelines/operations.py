@@ -98,7 +98,7 @@ def _partition_range(first: date, today: date) -> tuple[str, str]:
 
 def run_demo(scale: float = 1.0, seed: int = 7, console: Console | None = None) -> RunSummary:
     """Demo tenants with generated podcast-campaign data, run through the whole pipeline."""
-    from earmark.demo import demo_tenants, generate_events, write_event_file
+    from earmark.demo import demo_tenants, generate_catalog, generate_events, write_event_file
 
     console = console or Console()
     migrate()
@@ -109,6 +109,9 @@ def run_demo(scale: float = 1.0, seed: int = 7, console: Console | None = None) 
         for index, (name, tier, journeys) in enumerate(demo_tenants(scale)):
             tenant = existing.get(name) or tenancy.create_tenant(conn, name, tier)
             tenant_ids.append(str(tenant.id))
+            catalog = generate_catalog(seed=seed + index, days=DEMO_DAYS, start=start,
+                                       audience=demo_audience(journeys))
+            _load_demo_catalog(tenant.id, catalog, seed + index, name, console)
             with console.status(f"generating {journeys:,} journeys for {name}"):
                 events = generate_events(journeys, seed=seed + index, days=DEMO_DAYS, start=start)
                 path = landing_folder(str(tenant.id)) / f"demo-{start.isoformat()}-seed{seed + index}.csv"
@@ -119,18 +122,56 @@ def run_demo(scale: float = 1.0, seed: int = 7, console: Console | None = None) 
     return summary
 
 
+def _load_demo_catalog(tenant_id, catalog, seed: int, name: str, console: Console) -> None:
+    """What the demo tenant bought, imported as `earmark catalog import` would, before its events land (so
+    ingestion links their promo codes and vanity URLs)."""
+    from earmark.catalog.entities import SPECS
+    from earmark.catalog.importer import import_records
+    from earmark.demo.catalog_rows import catalog_rows
+
+    counts = {}
+    with db.connect("api") as conn, db.tenant_transaction(conn, tenant_id):
+        for kind, rows in catalog_rows(catalog, seed).items():
+            result = import_records(conn, tenant_id, SPECS[kind], list(enumerate(rows, start=1)), False)
+            if result.rejected:
+                raise RuntimeError(f"the demo catalog's {kind} were rejected: {result.rejections[:3]}")
+            counts[kind] = result.rows
+    console.print(f"{name}: catalog of {counts['shows']} shows, {counts['episodes']} episodes, "
+                  f"{counts['campaigns']} campaigns, {counts['placements']} placements and "
+                  f"{counts['deliveries']:,} days of deliveries")
+
+
+# The share of a show's downloads a demo tenant's placements reach: a tenant with fewer journeys buys less.
+DEMO_AUDIENCE_JOURNEYS = 60_000
+
+
+def demo_audience(journeys: int) -> float:
+    return min(1.0, max(journeys, 1) / DEMO_AUDIENCE_JOURNEYS)
+
+
 def print_summary(tenant_ids: list[str], console: Console) -> None:
-    table = Table(title="Earmark demo: per-tenant summary", title_justify="left")
-    for column in ("tenant", "tier", "events", "conversions", "revenue", "rejected", "attributed",
-                   "top channel"):
-        table.add_column(column, justify="left" if column in ("tenant", "tier", "top channel") else "right",
-                         no_wrap=column != "tenant")
     with db.connect("transformer") as conn:
         rows = conn.execute(load("pipelines", "tenant_summary"), {"tenant_ids": tenant_ids}).fetchall()
-    for name, tier, events, conversions, revenue, rejected, attributed, top_channel in rows:
-        table.add_row(name, tier, f"{events:,}", f"{conversions:,}", f"{revenue:,.0f}", f"{rejected:,}",
-                      f"{attributed:,.0f}", top_channel or "-")
-    console.print(table)
+    loaded = Table(title="Earmark demo: what each tenant loaded and what attribution found", title_justify="left")
+    for column in ("tenant", "tier", "events", "conversions", "revenue", "rejected", "attributed", "top channel"):
+        loaded.add_column(column, justify="left" if column in ("tenant", "tier", "top channel") else "right",
+                          no_wrap=column != "tenant")
+    economics = Table(title="Campaign economics (linear model)", title_justify="left")
+    for column in ("tenant", "spend", "top show by ROAS", "its ROAS", "its CPA"):
+        economics.add_column(column, justify="right" if column.startswith("its") else "left",
+                             no_wrap=column != "tenant")
+    for (name, tier, events, conversions, revenue, rejected, attributed, top_channel, spend, top_show, roas,
+         cpa, currency) in rows:
+        loaded.add_row(name, tier, f"{events:,}", f"{conversions:,}", f"{revenue:,.0f}", f"{rejected:,}",
+                       f"{attributed:,.0f}", top_channel or "-")
+        economics.add_row(name, spend or "-", top_show or "-", f"{roas:,.2f}" if roas is not None else "-",
+                          f"{currency} {cpa:,.2f}" if cpa is not None else "-")
+    console.print(loaded)
     console.print("attributed = conversions credited under the linear model (all five models sum the same); "
-                  "top channel = most last-touch conversions. Explore with `earmark ui` or "
-                  "`earmark attribution export --tenant ID`.")
+                  "top channel = most last-touch conversions.")
+    console.print(economics)
+    console.print("spend = what the placements cost (CPM on delivered impressions, flat fees spread over their "
+                  "flights, CPA on attributed conversions); ROAS = attributed revenue / spend and CPA = spend / "
+                  "attributed conversions, for the show with the best ROAS. Explore with `earmark ui`, "
+                  "`earmark economics export --tenant ID --by show` or `earmark attribution export "
+                  "--tenant ID --by show`.")

@@ -157,7 +157,7 @@ def _register(spec: Spec) -> None:
             raise _write_conflict(spec, exc) from None
         if not deleted:
             raise not_found(f"No {_label(spec, key)}.")
-        return Response(status_code=204)
+        # Nothing returned: FastAPI answers 204 with the headers the session set (the rate limit's).
 
     plural = spec.name.replace("_", " ")
     router.add_api_route(f"/{spec.name}", list_items, methods=["GET"], response_model=page_model,

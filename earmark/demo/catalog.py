@@ -15,9 +15,16 @@ import polars as pl
 from earmark.demo.roster import ADVERTISERS, DIGITAL_CHANNELS, SHOWS
 from earmark.errors import EarmarkError
 
-# Share of podcast campaigns bought at a CPM; the rest are flat-fee host reads.
-CPM_SHARE = 0.7
+# Shares of podcast campaigns bought at a CPM and for a flat fee; the rest pay per attributed conversion.
+CPM_SHARE = 0.6
+FLAT_SHARE = 0.25
 AD_SLOTS = ("pre", "mid", "post")
+# A host read is baked into the episode; a produced spot or a dynamic insert is stitched in per download.
+AD_KINDS = ("host_read", "produced", "dynamic_insert")
+# Most of an episode's downloads come in its first four weeks: the placement's flight.
+FLIGHT_DAYS = 28
+# A CPA deal pays this share of the advertiser's average order value per attributed conversion.
+CPA_SHARE_OF_ORDER = 0.15
 
 
 class DemoSizeError(EarmarkError):
@@ -62,8 +69,11 @@ def generate_catalog(
     advertisers: int = 3,
     shows: int = 8,
     shows_per_advertiser: int = 4,
+    audience: float = 1.0,
 ) -> DemoCatalog:
-    """Build the catalog for one demo tenant; same arguments, same catalog."""
+    """Build the catalog for one demo tenant; same arguments, same catalog. `audience` is the share of each
+    show's downloads the tenant's placements reach (a small tenant buys less), which sets impression goals
+    and the flat fees negotiated on them."""
     if not 1 <= advertisers <= len(ADVERTISERS):
         raise DemoSizeError(f"advertisers must be between 1 and {len(ADVERTISERS)}; got {advertisers}.")
     if not 1 <= shows <= len(SHOWS):
@@ -72,6 +82,8 @@ def generate_catalog(
         raise DemoSizeError(f"shows_per_advertiser must be between 1 and shows ({shows}).")
     if days < 1:
         raise DemoSizeError(f"days must be at least 1; got {days}.")
+    if not 0 < audience <= 1:
+        raise DemoSizeError(f"audience must be above 0 and at most 1; got {audience}.")
     start = start or default_start(days)
     rng = catalog_rng(seed)
 
@@ -87,7 +99,8 @@ def generate_catalog(
         shows=show_frame,
         episodes=episode_frame,
         campaigns=campaign_frame,
-        placements=_placements(rng, podcast_campaigns, show_frame, episode_frame),
+        placements=_placements(rng, podcast_campaigns, advertiser_frame, show_frame, episode_frame,
+                               start + timedelta(days=days - 1), audience),
         promo_codes=_promo_codes(rng, podcast_campaigns),
         vanity_urls=_vanity_urls(podcast_campaigns, advertiser_frame),
     )
@@ -183,24 +196,32 @@ def _campaigns(
 
 
 def _placements(
-    rng: np.random.Generator, podcast_campaigns: pl.DataFrame, shows: pl.DataFrame, episodes: pl.DataFrame
+    rng: np.random.Generator, podcast_campaigns: pl.DataFrame, advertisers: pl.DataFrame, shows: pl.DataFrame,
+    episodes: pl.DataFrame, last_day: date, audience: float,
 ) -> pl.DataFrame:
-    """One ad slot per campaign and episode, bought at a CPM or for a flat fee."""
+    """One ad per campaign and episode, at a CPM, for a flat fee or per attributed conversion; its flight
+    runs from the episode's release for FLIGHT_DAYS (to the window's end at most)."""
     count = podcast_campaigns.height
     cpm = np.round(rng.uniform(18.0, 35.0, count) * 2) / 2
-    terms = podcast_campaigns.select("campaign_id", "show_id").with_columns(
+    draw = rng.random(count)
+    terms = podcast_campaigns.select("campaign_id", "advertiser_id", "show_id").with_columns(
         slot=pl.Series([AD_SLOTS[i] for i in rng.integers(0, len(AD_SLOTS), count)]),
-        buy_type=pl.Series(np.where(rng.random(count) < CPM_SHARE, "cpm", "flat_fee")),
-        rate=pl.Series(cpm),
+        pricing=pl.Series(np.select([draw < CPM_SHARE, draw < CPM_SHARE + FLAT_SHARE], ["cpm", "flat"],
+                                    "cpa")),
+        cpm=pl.Series(cpm),
         fill=pl.Series(rng.uniform(0.8, 1.0, count)),
+        kind=pl.Series([AD_KINDS[i] for i in rng.integers(0, len(AD_KINDS), count)]),
     )
     return (
-        terms.join(episodes.select("episode_id", "show_id", "episode_number"), on="show_id")
+        terms.join(episodes.select("episode_id", "show_id", "episode_number", "released_at"), on="show_id")
         .join(shows.select("show_id", "downloads_per_episode"), on="show_id")
+        .join(advertisers.select("advertiser_id", "average_order_value"), on="advertiser_id")
         .with_columns(
-            impressions_goal=((pl.col("downloads_per_episode") * pl.col("fill") / 100).round(0) * 100).cast(
+            impressions_goal=((pl.col("downloads_per_episode") * audience * pl.col("fill") / 100).round(0)
+                              * 100).cast(
                 pl.Int64
-            )
+            ),
+            starts_on=pl.col("released_at").dt.date(),
         )
         .select(
             placement_id=pl.format(
@@ -210,12 +231,16 @@ def _placements(
             show_id="show_id",
             episode_id="episode_id",
             slot="slot",
-            buy_type="buy_type",
-            cpm=pl.when(pl.col("buy_type") == "cpm").then(pl.col("rate")),
-            # A flat fee is negotiated near what the expected audience would cost at the CPM.
-            flat_fee=pl.when(pl.col("buy_type") == "flat_fee").then(
-                (pl.col("impressions_goal") * pl.col("rate") / 10_000).round(0) * 10
-            ),
+            kind="kind",
+            pricing="pricing",
+            # The price of its pricing model: a CPM; a flat fee negotiated near what the expected audience
+            # would cost at that CPM; or a share of the advertiser's order value per conversion.
+            rate=pl.when(pl.col("pricing") == "cpm").then(pl.col("cpm"))
+            .when(pl.col("pricing") == "flat")
+            .then((pl.col("impressions_goal") * pl.col("cpm") / 10_000).round(0) * 10)
+            .otherwise((pl.col("average_order_value") * CPA_SHARE_OF_ORDER).round(0)),
+            starts_on="starts_on",
+            ends_on=pl.min_horizontal(pl.col("starts_on") + timedelta(days=FLIGHT_DAYS - 1), pl.lit(last_day)),
             impressions_goal="impressions_goal",
             currency=pl.lit("USD"),
         )
@@ -225,9 +250,12 @@ def _placements(
 
 def _promo_codes(rng: np.random.Generator, podcast_campaigns: pl.DataFrame) -> pl.DataFrame:
     discount = rng.choice([10, 15, 20, 25], podcast_campaigns.height)
+    # Show, then brand, then discount ("PIXELPUSNOR20"): a tenant's codes are unique across its
+    # advertisers, since a checkout reports only the code.
     return podcast_campaigns.select(
         code=(
-            pl.col("show_id").str.replace_all("-", "").str.to_uppercase().str.slice(0, 10)
+            pl.col("show_id").str.replace_all("-", "").str.to_uppercase().str.slice(0, 8)
+            + pl.col("advertiser_id").str.replace_all("-", "").str.to_uppercase().str.slice(0, 3)
             + pl.Series(discount).cast(pl.String)
         ),
         campaign_id="campaign_id",

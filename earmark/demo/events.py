@@ -21,6 +21,11 @@ EVENT_COLUMNS = (
     "revenue",
     "source",
     "currency",
+    "show_id",
+    "episode_id",
+    "placement_id",
+    "promo_code",
+    "vanity_url",
 )
 EVENT_SCHEMA = pl.Schema(
     {
@@ -33,6 +38,11 @@ EVENT_SCHEMA = pl.Schema(
         "revenue": pl.Float64,
         "source": pl.String,
         "currency": pl.String,
+        "show_id": pl.String,
+        "episode_id": pl.String,
+        "placement_id": pl.String,
+        "promo_code": pl.String,
+        "vanity_url": pl.String,
     }
 )
 # Identifiers are a bijection of a row number modulo 2**40 (odd multiplier), so they are unique without
@@ -70,7 +80,7 @@ def generate_events(
     salt = np.random.default_rng([seed, 2]).integers(0, ID_SPACE, 2)
     user_ids = _identifiers("u", np.arange(journeys, dtype=np.uint64), USER_MULTIPLIER, int(salt[0]))
     campaign_ids = pl.Series(catalog.campaigns["campaign_id"])
-    return pl.DataFrame(
+    frame = pl.DataFrame(
         {
             "event_id": _identifiers(
                 "ev", np.arange(order.size, dtype=np.uint64), EVENT_MULTIPLIER, int(salt[1])
@@ -84,8 +94,43 @@ def generate_events(
             "source": pl.Series(SOURCES).gather(events.source[order]),
             "currency": pl.repeat("USD", order.size, eager=True),
         },
-        schema=EVENT_SCHEMA,
+        schema={name: EVENT_SCHEMA[name] for name in EVENT_COLUMNS[:9]},
     )
+    return _with_catalog_ids(frame, catalog)
+
+
+def _with_catalog_ids(events: pl.DataFrame, catalog) -> pl.DataFrame:
+    """What a podcast touch names in the catalog, as a host, a shop or a survey reports it:
+    an impression names its episode and placement (the latest episode of the campaign's show released
+    before it); a promo-code or vanity-URL touch names the code or URL the listener used; a survey answer
+    names the show. Other touches name nothing."""
+    shows = catalog.campaigns.select("campaign_id", pl.col("show_id").alias("campaign_show"))
+    episodes = catalog.episodes.select(
+        pl.col("show_id").alias("campaign_show"), "episode_id", "episode_number",
+        pl.col("released_at").alias("occurred_at")).sort("occurred_at")
+    codes = catalog.promo_codes.select("campaign_id", pl.col("code").alias("campaign_code"))
+    urls = catalog.vanity_urls.select("campaign_id", pl.col("url").alias("campaign_url"))
+    source = pl.col("source")
+    with_ids = (
+        events.with_row_index("__order")
+        .join(shows, on="campaign_id", how="left")
+        .sort("occurred_at")
+        .join_asof(episodes, on="occurred_at", by="campaign_show", strategy="backward", check_sortedness=False)
+        .join(codes, on="campaign_id", how="left")
+        .join(urls, on="campaign_id", how="left")
+        .sort("__order")
+    )
+    impression = (source == "podcast_impression") & pl.col("episode_id").is_not_null()
+    return with_ids.select(
+        *EVENT_COLUMNS[:9],
+        show_id=pl.when((source == "survey") | ((source == "podcast_impression") & ~impression))
+        .then(pl.col("campaign_show")),
+        episode_id=pl.when(impression).then(pl.col("episode_id")),
+        placement_id=pl.when(impression).then(pl.format(
+            "plc-{}-{}", pl.col("campaign_id").str.strip_prefix("cmp-"), pl.col("episode_number"))),
+        promo_code=pl.when(source == "promo_code").then(pl.col("campaign_code")),
+        vanity_url=pl.when(source == "vanity_url").then(pl.col("campaign_url")),
+    ).cast(dict(EVENT_SCHEMA))
 
 
 def _nullable(codes: np.ndarray) -> pl.Series:

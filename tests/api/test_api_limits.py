@@ -9,7 +9,7 @@ import psycopg
 
 from api import ratelimit
 from api.database import query
-from earmark import db
+from earmark import credentials, db
 
 
 def test_eight_racing_clients_against_a_burst_of_20_get_exactly_20(database, make_tenant):
@@ -101,13 +101,50 @@ def test_a_request_refused_by_the_tenant_bucket_costs_its_key_nothing(database, 
 
 
 # Every tenant route, with a request it answers with 2xx; {conversion} and {key} are filled in below.
+# One row of each catalog kind, in dependency order, for the catalog's routes below.
+CATALOG_ROWS = {
+    "advertisers": {"advertiser_id": "lim-a", "name": "A"},
+    "shows": {"show_id": "lim-s", "title": "S"},
+    "episodes": {"episode_id": "lim-e", "show_id": "lim-s", "bytes_total": 1000},
+    "campaigns": {"campaign_id": "lim-c", "advertiser_id": "lim-a", "name": "C", "starts_on": "2026-09-01",
+                  "ends_on": "2026-09-02", "currency": "USD"},
+    "placements": {"placement_id": "lim-p", "campaign_id": "lim-c", "show_id": "lim-s", "slot": "mid",
+                   "kind": "host_read", "pricing": "cpm", "rate": 10},
+    "ad_slots": {"ad_id": "lim-ad", "episode_id": "lim-e", "kind": "dai", "start_byte": 0, "end_byte": 9},
+    "promo_codes": {"code": "LIM1", "campaign_id": "lim-c"},
+    "vanity_urls": {"url": "lim.example/x", "campaign_id": "lim-c"},
+    "deliveries": {"placement_id": "lim-p", "day": "2026-09-01", "impressions": 5},
+}
+
+
+def _catalog_routes() -> dict:
+    """Create, list, get and replace each kind in dependency order, then delete them in reverse."""
+    from earmark.catalog.entities import SPECS
+
+    routes, deletes = {}, {}
+    for kind, row in CATALOG_ROWS.items():
+        spec = SPECS[kind]
+        item = f"/catalog/{kind}" + "".join(f"/{{{c}:path}}" if c == "url" else f"/{{{c}}}" for c in spec.key)
+        url = f"/catalog/{kind}/" + "/".join(str(row[c]) for c in spec.key)
+        fields = {k: v for k, v in row.items() if k not in spec.key}
+        routes[("POST", f"/catalog/{kind}")] = {"json": row}
+        routes[("GET", f"/catalog/{kind}")] = {"params": {"limit": 1}}
+        routes[("GET", item)] = {"url": url}
+        routes[("PUT", item)] = {"url": url, "json": fields}
+        deletes[("DELETE", item)] = {"url": url}
+    return {**routes, **dict(reversed(deletes.items()))}
+
+
 TENANT_ROUTES = {
     ("GET", "/attribution/channels"): {"params": {"model": "first_touch"}},
+    ("GET", "/attribution/shows"): {},
     ("GET", "/attribution/campaigns"): {},
     ("GET", "/attribution/models"): {},
     ("GET", "/attribution/conversions"): {"params": {"limit": 1}},
     ("GET", "/attribution/paths"): {"params": {"limit": 1}},
     ("GET", "/attribution/conversions/{conversion_event_id}"): {},
+    ("GET", "/economics/campaigns"): {},
+    ("GET", "/economics/shows"): {"params": {"start": "2026-01-01"}},
     ("GET", "/settings"): {},
     ("PATCH", "/settings"): {"json": {"lookback_days": 30}},
     ("GET", "/usage"): {},
@@ -115,6 +152,7 @@ TENANT_ROUTES = {
     ("POST", "/keys"): {"json": {"name": "limited", "scopes": ["attribution:read"]}},
     ("GET", "/keys"): {},
     ("DELETE", "/keys/{key_id}"): {},
+    **_catalog_routes(),
 }
 
 
@@ -131,15 +169,16 @@ def test_every_tenant_route_passes_the_rate_limiter(attribution_tenants, make_ke
     assert declared == set(TENANT_ROUTES), "a new tenant route needs an entry in TENANT_ROUTES"
 
     client = make_client(burst_seconds=60)  # enterprise tier: the burst is a minute of its rate
-    caller = make_key(attribution_tenants.a, ["attribution:read", "settings:write", "keys:admin"])
+    caller = make_key(attribution_tenants.a, list(credentials.TENANT_SCOPES))
     burst = ratelimit.tier_bucket("enterprise", 60).burst
     conversion = client.get("/api/v1/attribution/conversions", params={"limit": 1},
                             headers=caller.headers).json()["data"][0]["conversion_event_id"]
     spare_key = client.post("/api/v1/keys", json={"name": "spare"}, headers=caller.headers).json()["id"]
     usage = client.app.state.services.usage
     counted = usage.month_total(attribution_tenants.a.id)
-    for (method, path), request in TENANT_ROUTES.items():
-        url = "/api/v1" + path.format(conversion_event_id=conversion, key_id=spare_key)
+    for (method, path), route in TENANT_ROUTES.items():
+        request = dict(route)
+        url = "/api/v1" + request.pop("url", path).format(conversion_event_id=conversion, key_id=spare_key)
         answer = client.request(method, url, headers=caller.headers, **request)
         assert answer.status_code < 300, (method, path, answer.text)
         assert answer.headers["x-ratelimit-limit"] == str(burst), (method, path)

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from live_server import earmark_json, schemathesis, serve
 
-TENANT_SCOPES = "attribution:read,settings:write,keys:admin"
+TENANT_SCOPES = "attribution:read,settings:write,keys:admin,catalog:write"
 ALL_PHASES = ("✅ Examples", "✅ Coverage", "✅ Fuzzing", "✅ Stateful")
 
 

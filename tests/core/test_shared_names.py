@@ -26,6 +26,9 @@ MODEL_SQL = (
     "api/sql/touch_credits_for.sql",
     "dbt_project/macros/attribution_tests.sql",
     "dbt_project/models/marts/fct_daily_channel_credits.sql",
+    "dbt_project/models/marts/catalog/fct_daily_show_credits.sql",
+    "dbt_project/models/marts/catalog/fct_daily_economics.sql",
+    "earmark/attribution/sql/export_by_show.sql",
 )
 
 
@@ -57,8 +60,10 @@ def test_scopes_have_one_source(database):
     assert typing.get_args(TenantScope) == credentials.TENANT_SCOPES
 
 
-def test_models_have_one_source():
+def test_models_have_one_source(database):
     from api.routers.attribution import Model
+    from api.routers.tenant_settings import AttributionSettings
+    from earmark.cli.economics import Model as ModelChoice
 
     # The independent reference (tests/attribution) keeps its own list on purpose; it must agree.
     spec = importlib.util.spec_from_file_location("oracle", ROOT / "tests/attribution/attribution_oracle.py")
@@ -66,6 +71,9 @@ def test_models_have_one_source():
     spec.loader.exec_module(attribution_oracle)
 
     assert typing.get_args(Model) == MODELS
+    assert tuple(choice.value for choice in ModelChoice) == MODELS
+    assert _check_values("app.tenant_settings", "reporting_model") == [set(MODELS)]
+    assert typing.get_args(AttributionSettings.model_fields["reporting_model"].annotation) == MODELS
     assert attribution_oracle.MODELS == MODELS
     marts = yaml.safe_load((ROOT / "dbt_project/models/marts/_marts.yml").read_text())
     daily = next(m for m in marts["models"] if m["name"] == "fct_daily_channel_credits")
@@ -89,3 +97,24 @@ def test_the_first_partition_day_has_one_source():
 
     assert daily_partitions.start.date() == FIRST_DAY
     assert _partition_range(FIRST_DAY.replace(year=2019), FIRST_DAY)[0] == FIRST_DAY.isoformat()
+
+
+def test_catalog_enumerations_have_one_source(database):
+    from earmark.catalog import entities
+
+    for table, column, values in (
+        ("catalog.advertisers", "kind", entities.ADVERTISER_KINDS),
+        ("catalog.placements", "slot", entities.SLOTS),
+        ("catalog.placements", "kind", entities.PLACEMENT_KINDS),
+        ("catalog.placements", "pricing", entities.PRICING),
+        ("catalog.ad_slots", "kind", entities.AD_SLOT_KINDS),
+    ):
+        assert _check_values(table, column) == [set(values)], (table, column)
+    # Every column of every catalog table is in its entity's spec (and model), and nothing else is.
+    with db.connect("owner") as conn:
+        for spec in entities.SPECS.values():
+            found = [row[0] for row in conn.execute(
+                "select attname from pg_attribute where attrelid = %s::regclass and attnum > 0 "
+                "and not attisdropped and attname not in ('tenant_id', 'updated_at') order by attnum",
+                [f"catalog.{spec.name}"])]
+            assert sorted(found) == sorted(spec.columns), spec.name

@@ -56,15 +56,15 @@ def test_episodes_drop_weekly_on_the_show_release_weekday_inside_the_window(cata
     assert {gap.days for gap in gaps.explode("released_at")["released_at"]} == {7}
 
 
-def test_placements_are_bought_at_a_cpm_or_a_flat_fee(catalog):
+def test_placements_are_bought_at_a_cpm_a_flat_fee_or_per_conversion(catalog):
     placements = catalog.placements
     podcast_campaigns = catalog.campaigns.filter(pl.col("channel") == "podcast")
     assert set(placements["campaign_id"]) == set(podcast_campaigns["campaign_id"])
-    assert set(placements["buy_type"]) == {"cpm", "flat_fee"}
-    cpm = placements.filter(pl.col("buy_type") == "cpm")
-    flat = placements.filter(pl.col("buy_type") == "flat_fee")
-    assert cpm["flat_fee"].null_count() == cpm.height and cpm["cpm"].is_between(18, 35).all()
-    assert flat["cpm"].null_count() == flat.height and (flat["flat_fee"] > 0).all()
+    assert set(placements["pricing"]) == {"cpm", "flat", "cpa"}
+    assert placements.filter(pl.col("pricing") == "cpm")["rate"].is_between(18, 35).all()
+    assert (placements["rate"] > 0).all()
+    flights = placements.select((pl.col("ends_on") - pl.col("starts_on")).dt.total_days())
+    assert flights.to_series().is_between(0, 27).all()
     assert (placements["impressions_goal"] > 0).all()
     assert placements["placement_id"].n_unique() == placements.height
     on_own_show = placements.join(catalog.episodes.select("episode_id", "show_id"), on="episode_id")

@@ -12,6 +12,7 @@ from earmark.orchestration import prepare_dagster_home
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MARTS = {"fct_attribution_runs", "fct_conversion_paths", "fct_daily_channel_credits", "fct_model_comparison",
          "fct_touch_credits"}
+CATALOG_MARTS = {"fct_daily_show_credits", "fct_daily_spend", "fct_daily_economics"}
 
 
 def test_dagster_definitions_validate_from_the_workspace(database):
@@ -33,11 +34,13 @@ def test_definitions_hold_the_pipeline_by_domain():
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()
               if graph.get(key).is_materializable}
     assert groups == {"raw_events": "ingest", **dict.fromkeys(MARTS, "attribution"),
+                      **dict.fromkeys(CATALOG_MARTS, "catalog"),
                       "intermediate/int_attribution_scopes": "attribution",
                       "intermediate/int_attribution_settings": "attribution"}
     checks = {key.to_user_string() for key in graph.asset_check_keys}
     assert "raw_events:ingest_batches_balanced" in checks
     assert "fct_daily_channel_credits:credits_sum_to_conversions_fct_daily_channel_credits_" in checks
+    assert "fct_daily_spend:spend_follows_pricing_fct_daily_spend_" in checks
     assert {job.name for job in defs.jobs} == {"ingest_landed_files", "attribution_job"}
     assert {s.name for s in defs.sensors} == {"landing_sensor", "tenant_partitions_sensor"}
     assert {s.name for s in defs.schedules} == {"attribution_schedule"}
