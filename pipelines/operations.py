@@ -152,8 +152,10 @@ def demo_audience(journeys: int) -> float:
 def print_summary(tenant_ids: list[str], console: Console) -> None:
     with db.connect("transformer") as conn:
         rows = conn.execute(load("pipelines", "tenant_summary"), {"tenant_ids": tenant_ids}).fetchall()
-    loaded = Table(title="Earmark demo: what each tenant loaded and what attribution found", title_justify="left")
-    for column in ("tenant", "tier", "events", "conversions", "revenue", "rejected", "attributed", "top channel"):
+    loaded = Table(title="Earmark demo: what each tenant loaded and what attribution found",
+                   title_justify="left")
+    for column in ("tenant", "tier", "events", "conversions", "revenue", "rejected", "attributed",
+                   "top channel"):
         loaded.add_column(column, justify="left" if column in ("tenant", "tier", "top channel") else "right",
                           no_wrap=column != "tenant")
     economics = Table(title="Campaign economics (linear model)", title_justify="left")
@@ -170,8 +172,8 @@ def print_summary(tenant_ids: list[str], console: Console) -> None:
     console.print("attributed = conversions credited under the linear model (all five models sum the same); "
                   "top channel = most last-touch conversions.")
     console.print(economics)
-    console.print("spend = what the placements cost (CPM on delivered impressions, flat fees spread over their "
-                  "flights, CPA on attributed conversions); ROAS = attributed revenue / spend and CPA = spend / "
-                  "attributed conversions, for the show with the best ROAS. Explore with `earmark ui`, "
-                  "`earmark economics export --tenant ID --by show` or `earmark attribution export "
-                  "--tenant ID --by show`.")
+    console.print("spend = what the placements cost (CPM on delivered impressions, flat fees spread "
+                  "over their flights, CPA on attributed conversions); ROAS = attributed revenue / spend and "
+                  "CPA = spend / attributed conversions, for the show with the best ROAS. Explore with "
+                  "`earmark ui`, `earmark economics export --tenant ID --by show` or "
+                  "`earmark attribution export --tenant ID --by show`.")

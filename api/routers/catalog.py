@@ -174,8 +174,10 @@ def _register(spec: Spec) -> None:
     router.add_api_route(item_path, _with_key(replace_item, spec), methods=["PUT"], response_model=model,
                          operation_id=f"replace_{spec.name}",
                          summary=f"Create or replace one of the {plural}",
-                         description="Needs catalog:write; the body holds every field but the key.",
-                         responses={400: ERROR_RESPONSES[400], 409: ERROR_RESPONSES[409]})
+                         description="Needs catalog:write; the body holds every field but the key. A key "
+                                     "that is no path (a vanity URL holding a line break) is a 404.",
+                         responses={400: ERROR_RESPONSES[400], 404: ERROR_RESPONSES[404],
+                                    409: ERROR_RESPONSES[409]})
     router.add_api_route(item_path, _with_key(delete_item, spec), methods=["DELETE"], status_code=204,
                          response_class=Response, operation_id=f"delete_{spec.name}",
                          summary=f"Delete one of the {plural}",

@@ -240,7 +240,8 @@ def _placements(
             .then((pl.col("impressions_goal") * pl.col("cpm") / 10_000).round(0) * 10)
             .otherwise((pl.col("average_order_value") * CPA_SHARE_OF_ORDER).round(0)),
             starts_on="starts_on",
-            ends_on=pl.min_horizontal(pl.col("starts_on") + timedelta(days=FLIGHT_DAYS - 1), pl.lit(last_day)),
+            ends_on=pl.min_horizontal(pl.col("starts_on") + timedelta(days=FLIGHT_DAYS - 1),
+                                      pl.lit(last_day)),
             impressions_goal="impressions_goal",
             currency=pl.lit("USD"),
         )

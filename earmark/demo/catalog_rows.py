@@ -95,5 +95,6 @@ def _deliveries(placements: pl.DataFrame, last_day: date) -> list[dict]:
         for offset, count in enumerate(impressions):
             day = placement["starts_on"] + timedelta(days=offset)
             if day <= last_day and count > 0:
-                rows.append({"placement_id": placement["placement_id"], "day": day, "impressions": int(count)})
+                rows.append({"placement_id": placement["placement_id"], "day": day,
+                             "impressions": int(count)})
     return rows

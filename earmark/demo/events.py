@@ -115,7 +115,8 @@ def _with_catalog_ids(events: pl.DataFrame, catalog) -> pl.DataFrame:
         events.with_row_index("__order")
         .join(shows, on="campaign_id", how="left")
         .sort("occurred_at")
-        .join_asof(episodes, on="occurred_at", by="campaign_show", strategy="backward", check_sortedness=False)
+        .join_asof(episodes, on="occurred_at", by="campaign_show", strategy="backward",
+                   check_sortedness=False)
         .join(codes, on="campaign_id", how="left")
         .join(urls, on="campaign_id", how="left")
         .sort("__order")

@@ -95,8 +95,8 @@ def journeys(base) -> list[dict]:
 
 
 def load(tenant_id, rows: list[dict]) -> None:
-    frame = pl.DataFrame(rows, schema={c: (pl.Datetime("us", "UTC") if c == "occurred_at" else
-                                           pl.Float64 if c == "revenue" else pl.String) for c in LOADED_COLUMNS})
+    types = {"occurred_at": pl.Datetime("us", "UTC"), "revenue": pl.Float64}
+    frame = pl.DataFrame(rows, schema={c: types.get(c, pl.String) for c in LOADED_COLUMNS})
     with db.connect("transformer") as conn:
         copy_events(conn, tenant_id, frame.with_columns(source=pl.lit("test"), currency=pl.lit("USD")))
         conn.commit()

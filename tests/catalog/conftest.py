@@ -10,7 +10,7 @@ from catalog_files import CATALOG, EconomicsTenants, build, import_catalog, jour
 from earmark import db, tenancy
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def economics_tenants(database, tmp_path_factory) -> EconomicsTenants:
     from datetime import UTC, datetime
 

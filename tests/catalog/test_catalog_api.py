@@ -24,7 +24,8 @@ def test_create_read_replace_and_delete_a_show_and_its_episode(client, writer):
     assert again.status_code == 409 and again.json()["type"].endswith("/conflict")
     assert "show 's1' exists already" in again.json()["detail"]
 
-    replaced = client.put("/api/v1/catalog/shows/s1", json={"title": "Show One!", "network": "Net"}, headers=h)
+    replaced = client.put("/api/v1/catalog/shows/s1", json={"title": "Show One!", "network": "Net"},
+                          headers=h)
     assert replaced.status_code == 200 and replaced.json()["network"] == "Net"
     assert client.get("/api/v1/catalog/shows/s1", headers=h).json()["title"] == "Show One!"
 
@@ -63,7 +64,8 @@ def test_field_rules_are_422s_that_name_the_field(client, writer):
 
 def test_writes_need_catalog_write(client, make_tenant, make_key):
     reader = make_key(make_tenant(), ["attribution:read"])
-    answer = client.post("/api/v1/catalog/shows", json={"show_id": "s1", "title": "One"}, headers=reader.headers)
+    answer = client.post("/api/v1/catalog/shows", json={"show_id": "s1", "title": "One"},
+                         headers=reader.headers)
     assert answer.status_code == 403 and "catalog:write" in answer.json()["detail"]
     assert client.get("/api/v1/catalog/shows", headers=reader.headers).json()["data"] == []
 
@@ -89,7 +91,8 @@ def test_tenants_with_the_same_ids_see_only_their_own(client, make_tenant, make_
     assert client.post("/api/v1/catalog/shows", json={"show_id": "same", "title": "B's"},
                        headers=b.headers).status_code == 201
     assert client.get("/api/v1/catalog/shows/same", headers=a.headers).json()["title"] == "A's"
-    assert [s["title"] for s in client.get("/api/v1/catalog/shows", headers=b.headers).json()["data"]] == ["B's"]
+    listed = client.get("/api/v1/catalog/shows", headers=b.headers).json()["data"]
+    assert [s["title"] for s in listed] == ["B's"]
     assert client.delete("/api/v1/catalog/shows/same", headers=b.headers).status_code == 204
     assert client.get("/api/v1/catalog/shows/same", headers=a.headers).status_code == 200
 
@@ -110,7 +113,8 @@ def test_economics_and_show_credits_through_the_api(client, economics_tenants, m
     shows = client.get("/api/v1/economics/shows", headers=h).json()
     assert shows["model"] == "linear" and shows["computed_at"]
     s1 = next(row for row in shows["rows"] if row["show_id"] == "s1")
-    assert (s1["title"], s1["spend"], s1["cpa"], s1["roas"], s1["cpm"]) == ("Show One", 40.0, 80.0, 1.25, 20.0)
+    assert (s1["title"], s1["spend"], s1["cpa"], s1["roas"], s1["cpm"]) == (
+        "Show One", 40.0, 80.0, 1.25, 20.0)
     s3 = next(row for row in shows["rows"] if row["show_id"] == "s3")
     assert s3["cpm"] is None and s3["conversions_per_mille"] is None
     window = client.get("/api/v1/economics/campaigns", params={"start": "2026-09-02", "end": "2026-09-02"},
@@ -126,3 +130,16 @@ def test_economics_and_show_credits_through_the_api(client, economics_tenants, m
         "s1": 1.0, "s2": 1.0, "s3": 1.0, "(unknown)": 1.0, "(none)": 0.0}
     assert sum(r["conversion_share"] for r in credits["rows"]) == pytest.approx(1.0)
     assert {r["show_id"]: r["title"] for r in credits["rows"]}["s2"] == "Show Two"
+
+
+def test_the_reporting_model_is_the_default_model(client, make_tenant, make_key):
+    caller = make_key(make_tenant(), ["attribution:read", "settings:write"])
+    assert client.get("/api/v1/settings", headers=caller.headers).json()["reporting_model"] == "linear"
+    patched = client.patch("/api/v1/settings", json={"reporting_model": "time_decay"}, headers=caller.headers)
+    assert patched.status_code == 200 and patched.json()["reporting_model"] == "time_decay"
+    for path in ("attribution/channels", "attribution/shows", "economics/campaigns", "economics/shows"):
+        assert client.get(f"/api/v1/{path}", headers=caller.headers).json()["model"] == "time_decay", path
+    asked = client.get("/api/v1/attribution/shows", params={"model": "last_touch"}, headers=caller.headers)
+    assert asked.json()["model"] == "last_touch"
+    assert client.patch("/api/v1/settings", json={"reporting_model": "markov"},
+                        headers=caller.headers).status_code == 422

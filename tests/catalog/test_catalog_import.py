@@ -43,7 +43,8 @@ def test_a_changed_row_is_updated(make_tenant, tmp_path):
     shows = [{"show_id": "s1", "title": "Show One, renamed", "hosts": "Ann|Bea"},
              {"show_id": "s4", "title": "Show Four", "hosts": ""}]
     result = import_file(tenant.id, "shows", write_csv(tmp_path / "more.csv", shows))
-    assert (result.rows, result.inserted, result.updated, result.unchanged, result.rejected) == (2, 1, 1, 0, 0)
+    counts = (result.rows, result.inserted, result.updated, result.unchanged, result.rejected)
+    assert counts == (2, 1, 1, 0, 0)
     assert [r[1:3] + (r[4], r[5]) for r in _rows(tenant.id, "shows", "show_id")] == [
         ("s1", "Show One, renamed", None, ["Ann", "Bea"]), ("s2", "Show Two", None, []),
         ("s3", "Show Three", None, []), ("s4", "Show Four", None, [])]
@@ -83,7 +84,8 @@ def test_every_rejection_has_its_row_and_reason(make_tenant, tmp_path, kind, row
             "ad_slots": {"ad_id": "a9", "episode_id": "e1", "kind": "dai", "start_byte": "0", "end_byte": "9",
                          "placement_id": ""},
             "campaigns": {"campaign_id": "c9", "advertiser_id": "adv1", "name": "Winter",
-                          "starts_on": "2026-12-01", "ends_on": "2026-12-31", "currency": "USD", "budget": ""},
+                          "starts_on": "2026-12-01", "ends_on": "2026-12-31", "currency": "USD",
+                          "budget": ""},
             "episodes": {"episode_id": "e9", "show_id": "s1", "published_at": "", "bytes_total": "",
                          "duration_s": "", "id3_bytes": ""},
             "deliveries": {"placement_id": "p_cpm", "day": "2026-09-03", "impressions": "10"}}[kind]

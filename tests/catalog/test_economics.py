@@ -50,15 +50,17 @@ def test_show_economics_under_the_linear_model(economics_tenants):
         shows = _by(economics.export_rows(conn, economics_tenants.a.id, by="show"), "show_id")
     assert set(shows) == {"s1", "s2", "s3", "(none)", "(unknown)"}
     s1, s2, s3 = shows["s1"], shows["s2"], shows["s3"]
-    assert (s1["title"], s1["currency"], s1["spend"], s1["impressions"], s1["conversions"], s1["revenue"]) == (
-        "Show One", "USD", 40.0, 2000, 0.5, 50.0)
+    figures = ("title", "currency", "spend", "impressions", "conversions", "revenue")
+    assert tuple(s1[f] for f in figures) == ("Show One", "USD", 40.0, 2000, 0.5, 50.0)
     assert (s1["cpa"], s1["roas"], s1["cpm"], s1["conversions_per_mille"]) == (80.0, 1.25, 20.0, 0.25)
-    assert (s2["spend"], s2["conversions"], s2["cpa"], s2["roas"], s2["cpm"]) == (100.0, 1.0, 100.0, 0.6, 100.0)
+    assert (s2["spend"], s2["conversions"], s2["cpa"], s2["roas"], s2["cpm"]) == (
+        100.0, 1.0, 100.0, 0.6, 100.0)
     # No impressions reported for the CPA placement: CPM is null, not an error or infinity.
     assert (s3["spend"], s3["cpa"], s3["roas"], s3["cpm"], s3["conversions_per_mille"]) == (
         12.5, 25.0, 3.2, None, None)
     # No spend: ROAS is null.
-    assert (shows["(none)"]["conversions"], shows["(none)"]["spend"], shows["(none)"]["roas"]) == (1.0, 0.0, None)
+    none = shows["(none)"]
+    assert (none["conversions"], none["spend"], none["roas"]) == (1.0, 0.0, None)
     assert shows["(unknown)"]["revenue"] == 10.0
     assert {row["model"] for row in shows.values()} == {"linear"}
 
@@ -134,8 +136,8 @@ def test_a_late_catalog_import_resolves_unknown_shows_on_the_next_run(make_tenan
          "channel": None, "revenue": 30.0},
     ])
     build()
-    by_show = "select show_id, sum(conversions) from analytics.fct_daily_show_credits where model = 'linear' " \
-              "group by 1 order by 1"
+    by_show = ("select show_id, sum(conversions) from analytics.fct_daily_show_credits "
+               "where model = 'linear' group by 1 order by 1")
     assert _query(tenant.id, by_show) == [("(unknown)", 1.0)]
 
     for kind, rows in (
@@ -148,6 +150,7 @@ def test_a_late_catalog_import_resolves_unknown_shows_on_the_next_run(make_tenan
         assert import_file(tenant.id, kind, write_csv(tmp_path / f"{kind}.csv", rows)).rejected == 0
     build()
     assert _query(tenant.id, by_show) == [("late", 0.5), ("later", 0.5)]
-    campaigns = _query(tenant.id, "select campaign_id, currency, sum(conversions) from analytics.fct_daily_economics "
-                                  "where model = 'linear' group by 1, 2 order by 1")
+    campaigns = _query(tenant.id, "select campaign_id, currency, sum(conversions) "
+                                  "from analytics.fct_daily_economics where model = 'linear' "
+                                  "group by 1, 2 order by 1")
     assert campaigns == [("(none)", "USD", 0.5), ("c", "EUR", 0.5)]
