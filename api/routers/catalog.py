@@ -79,10 +79,16 @@ async def _check_references(session: TenantSession, spec: Spec, row: dict) -> No
                       errors=[{"loc": ["body"], "msg": problem, "type": "reference_invalid"}])
 
 
-def _write_conflict(spec: Spec, error: psycopg.errors.IntegrityError) -> Problem:
+def _write_failed(spec: Spec, error: psycopg.errors.IntegrityError | psycopg.errors.DataError) -> Problem:
+    if isinstance(error, psycopg.errors.DataError):  # a value the models let through and Postgres cannot hold
+        return Problem(422, "validation-error", f"A value of the {spec.singular} cannot be stored "
+                                                f"({error.sqlstate}: {error.diag.message_primary}).")
     # Another request changed what this one checked (a show deleted between the check and the write).
     return Problem(409, "conflict", f"The {spec.singular} conflicts with a change made at the same time "
                                     f"({error.sqlstate}); read it again and retry.")
+
+
+_WRITE_ERRORS = (psycopg.errors.IntegrityError, psycopg.errors.DataError)
 
 
 def _register(spec: Spec) -> None:
@@ -119,8 +125,8 @@ def _register(spec: Spec) -> None:
                 await _check_references(session, spec, row)
                 created = await session.one(_sql(spec.name, "insert"), {"tenant_id": str(session.tenant_id),
                                                                         **row})
-        except psycopg.errors.IntegrityError as exc:
-            raise _write_conflict(spec, exc) from None
+        except _WRITE_ERRORS as exc:
+            raise _write_failed(spec, exc) from None
         if created is None:
             key = {c: row[c] for c in spec.key}
             raise Problem(409, "conflict", f"The {_label(spec, key)} exists already; replace it with PUT.")
@@ -137,8 +143,8 @@ def _register(spec: Spec) -> None:
                 await _check_references(session, spec, row)
                 await session.rows(_sql(spec.name, "upsert"), {"tenant_id": str(session.tenant_id),
                                                                "rows": rows_json([row])})
-        except psycopg.errors.IntegrityError as exc:
-            raise _write_conflict(spec, exc) from None
+        except _WRITE_ERRORS as exc:
+            raise _write_failed(spec, exc) from None
         return row
 
     async def delete_item(session: WriteCatalog, **key):
@@ -153,8 +159,8 @@ def _register(spec: Spec) -> None:
                                       f"The {_label(spec, key)} is referred to by {named}; delete or change "
                                       "those first.", referrers=found)
                 deleted = await session.rows(_sql(spec.name, "delete"), key)
-        except psycopg.errors.IntegrityError as exc:
-            raise _write_conflict(spec, exc) from None
+        except _WRITE_ERRORS as exc:
+            raise _write_failed(spec, exc) from None
         if not deleted:
             raise not_found(f"No {_label(spec, key)}.")
         # Nothing returned: FastAPI answers 204 with the headers the session set (the rate limit's).

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -26,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from earmark.fields import IsoDate, text
+from earmark.fields import IsoDate, storable, text
 
 ADVERTISER_KINDS = ("advertiser", "partner_podcast", "own_show")
 SLOTS = ("pre", "mid", "post")
@@ -106,17 +107,21 @@ def normalise_url(url: str) -> str:
 
 
 def _code(value: object) -> object:
-    return normalise_code(value) if isinstance(value, str) else value
+    # NUL is refused as in any text, not normalised away with the other punctuation
+    return normalise_code(storable(value)) if isinstance(value, str) else value
 
 
 def _url(value: object) -> object:
-    return normalise_url(value) if isinstance(value, str) else value
+    return normalise_url(storable(value)) if isinstance(value, str) else value
 
 
-def _in_range(value: date) -> date:
-    if not FIRST_DATE <= value <= LAST_DATE:
-        raise ValueError(f"{value} is outside {FIRST_DATE}..{LAST_DATE}")
-    return value
+def _utc(value: datetime) -> datetime:
+    """In UTC and inside the dates the catalog takes: Postgres stores offsets up to 15:59 only, and an
+    instant's offset says nothing once it is an instant."""
+    instant = value.astimezone(UTC)
+    if not FIRST_DATE <= instant.date() <= LAST_DATE:
+        raise ValueError(f"{value.isoformat()} is outside {FIRST_DATE}..{LAST_DATE}")
+    return instant
 
 
 # An id is the tenant's own; it may not hold a slash (it is a path segment of the API) nor start or end in
@@ -128,6 +133,7 @@ Names = Annotated[list[Name], Field(max_length=50), BeforeValidator(_listed)]
 Domain = Annotated[text(253, min_length=1, pattern=r"^[a-z0-9.-]+$"), BeforeValidator(_lower)]
 Domains = Annotated[list[Domain], Field(max_length=50), BeforeValidator(_listed)]
 Day = Annotated[IsoDate, Field(ge=FIRST_DATE, le=LAST_DATE)]
+Instant = Annotated[AwareDatetime, AfterValidator(_utc)]
 Money = Annotated[Decimal, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False),
                   PlainSerializer(float, return_type=float, when_used="json"), BeforeValidator(_number)]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT), BeforeValidator(_integer)]
@@ -181,7 +187,7 @@ class Show(ShowFields):
 
 class EpisodeFields(Entity):
     show_id: Id
-    published_at: AwareDatetime | None = None
+    published_at: Instant | None = None
     enclosure_url: Url | None = None
     bytes_total: Bytes | None = Field(None, description="Size of the audio file; null when unknown.")
     duration_s: Seconds | None = None

@@ -6,9 +6,12 @@ parameter is covered without editing this file.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
+
+from earmark import credentials
 
 NUL_IN_URL, NOT_UTF8_IN_URL = "a%00b", "a%FFb"
 # JSON carries NUL and a byte that was not UTF-8 (a lone surrogate, Python's surrogateescape) as escapes.
@@ -45,17 +48,21 @@ def _string_inputs(openapi: dict) -> list[tuple[str, str, str, str]]:
 
 @pytest.fixture
 def callers(make_key, make_tenant):
-    tenant = make_key(make_tenant("enterprise"), ["attribution:read", "settings:write", "keys:admin"])
+    tenant = make_key(make_tenant("enterprise"), list(credentials.TENANT_SCOPES))
     platform = make_key(None)
     return tenant, platform
 
 
 def _fill(path: str, skip: str | None) -> str:
-    """The path with a well-formed value in every parameter but `skip`."""
-    for name in ("conversion_event_id", "key_id", "tenant_id"):
-        if name != skip:
-            path = path.replace("{" + name + "}", str(uuid.uuid4()))
-    return path
+    """The path with a well-formed value in every parameter but `skip` (a date where the parameter is
+    one, a uuid, which every id parameter takes, elsewhere)."""
+    def value(found: re.Match) -> str:
+        name = found.group(1)
+        if name == skip:
+            return found.group(0)
+        return "2026-01-01" if name == "day" else str(uuid.uuid4())
+
+    return re.sub(r"\{(\w+)\}", value, path)
 
 
 def test_every_string_parameter_refuses_nul_and_bytes_that_are_not_utf8(client, callers):

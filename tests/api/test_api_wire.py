@@ -100,9 +100,11 @@ def test_the_openapi_document_is_the_whole_inventory(client):
     for found in pkgutil.iter_modules(api.routers.__path__):
         module = importlib.import_module(f"api.routers.{found.name}")
         prefix = "" if found.name == "health" else "/api/v1"
-        served |= {(method, prefix + route.path) for route in module.router.routes
+        # a path convertor ({url:path}) is FastAPI's routing detail; OpenAPI names the parameter alone
+        served |= {(method, prefix + route.path.replace(":path}", "}")) for route in module.router.routes
                    for method in route.methods}
-    assert served == documented and len(documented) == 18
+    # 18 before the catalog; it adds attribution/shows, two economics routes and 5 routes per entity
+    assert served == documented and len(documented) == 18 + 3 + 5 * 9
     for path, operations in openapi["paths"].items():
         for method, operation in operations.items():
             assert {"413", "414"} <= set(operation["responses"]), (method, path)

@@ -19,6 +19,7 @@ EDGE_CASES = {
     "time_decay_is_continuous_in_seconds_and_normalised",
     "same_second_conversions_and_lookback_boundary",
     "three_conversions_for_one_user_and_a_zero_revenue_conversion",
+    "touches_find_their_show_and_placement_in_the_catalog",
 }
 
 

@@ -68,15 +68,16 @@ def test_write_paths_run_as_earmarks_roles_also_after_a_failed_statement(externa
         owners = admin.execute("""
             select n.nspname || '.' || c.relname, pg_get_userbyid(c.relowner) from pg_class c
             join pg_namespace n on n.oid = c.relnamespace
-            where n.nspname in ('app', 'raw') and c.relkind in ('r', 'p', 'v', 'S', 'i')""").fetchall()
+            where n.nspname in ('app', 'raw', 'catalog')
+              and c.relkind in ('r', 'p', 'v', 'S', 'i')""").fetchall()
         functions = admin.execute("""
             select p.proname, pg_get_userbyid(p.proowner) from pg_proc p
-            join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'app'""").fetchall()
+            join pg_namespace n on n.oid = p.pronamespace where n.nspname in ('app', 'catalog')""").fetchall()
         schemas = admin.execute("select nspname, pg_get_userbyid(nspowner) from pg_namespace "
-                                "where nspname in ('app', 'raw')").fetchall()
+                                "where nspname in ('app', 'raw', 'catalog')").fetchall()
     assert len(owners) > 10 and {owner for _, owner in owners} == {"earmark_owner"}, owners
     assert functions and {owner for _, owner in functions} == {"earmark_owner"}, functions
-    assert {owner for _, owner in schemas} == {"earmark_owner"}
+    assert len(schemas) == 3 and {owner for _, owner in schemas} == {"earmark_owner"}
     with db.connect("admin", settings=settings) as admin:  # the role passwords: verifiers, never plain
         stored = dict(admin.execute("select rolname, rolpassword from pg_authid where rolname in "
                                     "('earmark_transformer', 'earmark_api')").fetchall())

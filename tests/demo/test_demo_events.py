@@ -35,6 +35,11 @@ def test_columns_and_dtypes_are_canonical(events):
         "revenue",
         "source",
         "currency",
+        "show_id",
+        "episode_id",
+        "placement_id",
+        "promo_code",
+        "vanity_url",
     ]
     assert events.schema == EVENT_SCHEMA
     assert events.schema["occurred_at"] == pl.Datetime("us", "UTC")
@@ -109,7 +114,7 @@ def test_revenue_is_zero_on_touches_and_mostly_positive_on_conversions(events):
 def test_podcast_impressions_peak_on_release_day_and_the_day_after(events):
     catalog = generate_catalog(seed=11, start=START)
     impressions = (
-        events.filter(pl.col("source") == "podcast_impression")
+        events.filter(pl.col("source") == "podcast_impression").drop("show_id")
         .join(catalog.campaigns.select("campaign_id", "show_id"), on="campaign_id")
         .join(catalog.shows.select("show_id", "release_weekday"), on="show_id")
         .with_columns(days_after=(pl.col("occurred_at").dt.weekday() - 1 - pl.col("release_weekday")) % 7)
