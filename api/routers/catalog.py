@@ -12,7 +12,7 @@ from typing import Annotated
 
 import psycopg
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel, Field, ValidationError, create_model
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError, create_model
 
 from api import cursors
 from api.deps import ReadAttribution, ServicesDep, WriteCatalog
@@ -65,6 +65,21 @@ def _item_path(spec: Spec) -> str:
     return f"/{spec.name}" + "".join(f"/{{{c}:path}}" if c == "url" else f"/{{{c}}}" for c in spec.key)
 
 
+@cache
+def _key_adapter(kind: str, column: str) -> TypeAdapter:
+    field = SPECS[kind].model.model_fields[column]
+    return TypeAdapter(Annotated[field.annotation, *field.metadata])
+
+
+def _stored_key(spec: Spec, key: dict) -> dict | None:
+    """The key as the catalog stores it (a promo code's letters and digits upper-case, a URL without its
+    scheme), so GET /promo_codes/sprocket-20 finds what PUT stored; None when no row can have it."""
+    try:
+        return {c: _key_adapter(spec.name, c).validate_python(v) for c, v in key.items()}
+    except ValidationError:
+        return None
+
+
 def _label(spec: Spec, key: dict) -> str:
     return f"{spec.singular} " + " on ".join(repr(str(key[c])) for c in spec.key)
 
@@ -113,7 +128,8 @@ def _register(spec: Spec) -> None:
         return page_model(data=rows, has_more=has_more, next_cursor=cursor)
 
     async def get_item(session: ReadAttribution, **key):
-        row = await session.one(_sql(spec.name, "get"), key)
+        stored = _stored_key(spec, key)
+        row = None if stored is None else await session.one(_sql(spec.name, "get"), stored)
         if row is None:
             raise not_found(f"No {_label(spec, key)}.")
         return row
@@ -148,6 +164,10 @@ def _register(spec: Spec) -> None:
         return row
 
     async def delete_item(session: WriteCatalog, **key):
+        stored = _stored_key(spec, key)
+        if stored is None:  # the error still passes the rate limiter (api.deps.limit_before_error)
+            raise not_found(f"No {_label(spec, key)}.")
+        key = stored
         try:
             async with session.transaction():
                 if statements.referrers(spec.name) is not None:

@@ -8,7 +8,8 @@
 {% test spend_follows_pricing(model) %}
 with placements as (
     select p.tenant_id, p.placement_id, p.pricing, p.rate,
-        coalesce(p.starts_on, c.starts_on) as flight_start, coalesce(p.ends_on, c.ends_on) as flight_end
+        coalesce(p.starts_on, c.starts_on) as flight_start,
+        greatest(coalesce(p.ends_on, c.ends_on), coalesce(p.starts_on, c.starts_on)) as flight_end
     from {{ source('catalog', 'placements') }} as p
     join {{ source('catalog', 'campaigns') }} as c
         on c.tenant_id = p.tenant_id and c.campaign_id = p.campaign_id

@@ -38,7 +38,8 @@ LIST_SEPARATOR = "|"  # how a CSV cell holds a list: "Sprocket and Pine|Sprocket
 # Bounds that keep every value inside its Postgres type and every flight a size a report can spread a fee
 # over (a flat fee over a million days would be a million rows of spend).
 MAX_MONEY = Decimal(10) ** 12
-MAX_COUNT = 10**15
+MAX_COUNT = 10**15  # bytes of a file, ids of a range
+MAX_IMPRESSIONS = 10**12  # a day's impressions of one placement; sums of millions of days stay in a bigint
 FIRST_DATE, LAST_DATE = date(1970, 1, 1), date(2199, 12, 31)
 MAX_FLIGHT_DAYS = 3660
 
@@ -89,20 +90,23 @@ def _lower(value: object) -> object:
 
 
 _CODE_NOISE = re.compile(r"[^0-9A-Za-z]")
-_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
-_URL_TAIL = re.compile(r"/*([?#].*)?$", re.DOTALL)
+_URL_SPACE = re.compile(r"[ \t\n\r\f\v]")
+_URL_HEAD = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)+")
+_URL_TAIL = re.compile(r"/*(?:[?#].*)?$", re.DOTALL)
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def normalise_code(code: str) -> str:
-    """Letters and digits, upper-case: what a listener types at checkout. Same rule as the SQL function
-    catalog.normalise_code (migration 0014), which ingestion and dbt use; a test holds them equal."""
+    """ASCII letters and digits, upper-case: what a listener types at checkout. The same rule as the SQL
+    function catalog.normalise_code (migration 0014), which ingestion uses; a property test holds them
+    equal."""
     return _CODE_NOISE.sub("", code).upper()
 
 
 def normalise_url(url: str) -> str:
-    """Lower-case, no scheme, no "www.", no query, fragment or trailing slash (catalog.normalise_url)."""
-    bare = _SCHEME.sub("", url.strip().lower())
-    bare = bare.removeprefix("www.")
+    """No white space, ASCII lower-case, no schemes or "www." in front, no query, fragment or trailing
+    slash (catalog.normalise_url, held equal by the same test). Applying it twice changes nothing."""
+    bare = _URL_HEAD.sub("", _URL_SPACE.sub("", url).translate(_ASCII_LOWER))
     return _URL_TAIL.sub("", bare)
 
 
@@ -118,7 +122,10 @@ def _url(value: object) -> object:
 def _utc(value: datetime) -> datetime:
     """In UTC and inside the dates the catalog takes: Postgres stores offsets up to 15:59 only, and an
     instant's offset says nothing once it is an instant."""
-    instant = value.astimezone(UTC)
+    try:
+        instant = value.astimezone(UTC)
+    except OverflowError:  # a time at the calendar's edge whose UTC instant falls off it
+        raise ValueError(f"{value.isoformat()} is outside {FIRST_DATE}..{LAST_DATE}") from None
     if not FIRST_DATE <= instant.date() <= LAST_DATE:
         raise ValueError(f"{value.isoformat()} is outside {FIRST_DATE}..{LAST_DATE}")
     return instant
@@ -134,11 +141,11 @@ Domain = Annotated[text(253, min_length=1, pattern=r"^[a-z0-9.-]+$"), BeforeVali
 Domains = Annotated[list[Domain], Field(max_length=50), BeforeValidator(_listed)]
 Day = Annotated[IsoDate, Field(ge=FIRST_DATE, le=LAST_DATE)]
 Instant = Annotated[AwareDatetime, AfterValidator(_utc)]
-Money = Annotated[Decimal, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False),
+Money = Annotated[Decimal, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False, decimal_places=6),
                   PlainSerializer(float, return_type=float, when_used="json"), BeforeValidator(_number)]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT), BeforeValidator(_integer)]
 Bytes = Annotated[int, Field(ge=1, le=MAX_COUNT), BeforeValidator(_integer)]
-Seconds = Annotated[Decimal, Field(gt=0, le=10**7, allow_inf_nan=False),
+Seconds = Annotated[Decimal, Field(gt=0, le=10**7, allow_inf_nan=False, decimal_places=3),
                     PlainSerializer(float, return_type=float, when_used="json"), BeforeValidator(_number)]
 Currency = Annotated[text(3, pattern=r"^[A-Z]{3}$"), BeforeValidator(_currency)]
 Code = Annotated[text(100, min_length=1, pattern=r"^[A-Z0-9]+$"), BeforeValidator(_code)]
@@ -273,7 +280,7 @@ class VanityUrl(VanityUrlFields):
 
 
 class DeliveryFields(Entity):
-    impressions: Count
+    impressions: Annotated[int, Field(ge=0, le=MAX_IMPRESSIONS), BeforeValidator(_integer)]
 
 
 class Delivery(DeliveryFields):

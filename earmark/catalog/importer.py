@@ -102,13 +102,18 @@ def _read_csv(path: Path, content: str) -> tuple[list[tuple[int, dict]], list[di
 
 def _read_jsonl(content: str) -> tuple[list[tuple[int, dict]], list[dict]]:
     records, malformed = [], []
-    for number, line in enumerate(content.splitlines(), start=1):
+    # Lines end at \n only: str.splitlines would also break a line at U+2028, which JSON strings may hold.
+    for number, line in enumerate(content.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
             malformed.append({"row": number, "reason": f"not valid JSON ({exc.msg})"})
+            continue
+        except ValueError as exc:  # e.g. an integer longer than Python converts
+            malformed.append({"row": number, "reason": f"not valid JSON ({exc})"})
             continue
         if not isinstance(value, dict):
             malformed.append({"row": number, "reason": "not a JSON object"})

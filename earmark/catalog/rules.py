@@ -7,7 +7,7 @@ between this check and the write still fails the write).
 
 from __future__ import annotations
 
-from earmark.catalog.entities import SPECS, Spec
+from earmark.catalog.entities import MAX_FLIGHT_DAYS, SPECS, Spec
 
 # entity name -> key tuple -> the row's columns
 Known = dict[str, dict[tuple, dict]]
@@ -37,12 +37,20 @@ def problem(spec: Spec, row: dict, known: Known) -> str | None:
 
 
 def _placement(row: dict, known: Known) -> str | None:
-    if row["episode_id"] is None:
-        return None
-    episode = known["episodes"][(row["episode_id"],)]
-    if episode["show_id"] != row["show_id"]:
-        return (f"episode {row['episode_id']!r} is an episode of show {episode['show_id']!r}, "
-                f"not of show {row['show_id']!r}")
+    if row["episode_id"] is not None:
+        episode = known["episodes"][(row["episode_id"],)]
+        if episode["show_id"] != row["show_id"]:
+            return (f"episode {row['episode_id']!r} is an episode of show {episode['show_id']!r}, "
+                    f"not of show {row['show_id']!r}")
+    # The flight a flat fee is spread over: the placement's own dates, else its campaign's.
+    campaign = known["campaigns"][(row["campaign_id"],)]
+    starts = row["starts_on"] or campaign["starts_on"]
+    ends = row["ends_on"] or campaign["ends_on"]
+    if ends < starts:
+        return (f"the flight ends on {ends}, before it starts on {starts} (dates left empty are the "
+                "campaign's)")
+    if (ends - starts).days >= MAX_FLIGHT_DAYS:
+        return f"the flight {starts}..{ends} is longer than {MAX_FLIGHT_DAYS} days"
     return None
 
 

@@ -2,15 +2,16 @@
 -- promo codes, vanity URLs) and what was delivered. Every table: tenant_id leads each key, RLS enabled
 -- and forced. Keys are the tenant's own ids (text), so a catalog file re-imports by its ids.
 -- References go through composite foreign keys that include tenant_id: no row can point at another
--- tenant's show. They are NO ACTION, so deleting a referred row fails (the API names the referrers) while a
--- tenant's cascade deletes everything at once.
+-- tenant's show. They are NO ACTION, so deleting a referred row fails (the API names the referrers), while
+-- every table also cascades from app.tenants, so deleting a tenant deletes its whole catalog at once.
 
 create schema catalog;
 grant usage on schema catalog to earmark_transformer, earmark_api;
 
 -- The one spelling of a code and a URL, used by the catalog tables' checks, ingestion and dbt.
--- A code is its ASCII letters and digits, upper-case ("Sprocket-20" -> SPROCKET20); a URL is lower-case without
--- scheme, "www.", query, fragment or trailing slash ("https://www.Brand.com/Show/?utm=x" -> brand.com/show).
+-- A code is its ASCII letters and digits, upper-case ("Sprocket-20" -> SPROCKET20); a URL has no white space,
+-- ASCII lower-case, no scheme or "www." in front, no query, fragment or trailing slash
+-- ("https://www.Brand.com/Show/?utm=x" -> brand.com/show). earmark.catalog.entities spells both in Python.
 create function catalog.normalise_code(code text) returns text
     language sql immutable parallel safe
     return nullif(upper(regexp_replace(code, '[^0-9A-Za-z]', '', 'g')), '');
@@ -20,8 +21,9 @@ create function catalog.normalise_url(url text) returns text
     return nullif(
         regexp_replace(
             regexp_replace(
-                regexp_replace(lower(btrim(url)), '^[a-z][a-z0-9+.-]*://', ''),
-                '^www\.', ''),
+                translate(regexp_replace(url, '[ \t\n\r\f\v]', '', 'g'),
+                          'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'),
+                '^([a-z][a-z0-9+.-]*://|www\.)+', ''),
             '/*([?#].*)?$', ''),
         '');
 
@@ -58,7 +60,7 @@ create table catalog.shows (
 
 -- Bytes and duration are unknown (null) for a show imported without its host's feed.
 create table catalog.episodes (
-    tenant_id      uuid not null,
+    tenant_id      uuid not null references app.tenants (id) on delete cascade,
     episode_id     text collate "C" not null,
     show_id        text collate "C" not null,
     published_at   timestamptz,
@@ -76,7 +78,7 @@ create table catalog.episodes (
 create index episodes_show on catalog.episodes (tenant_id, show_id);
 
 create table catalog.campaigns (
-    tenant_id      uuid not null,
+    tenant_id      uuid not null references app.tenants (id) on delete cascade,
     campaign_id    text collate "C" not null,
     advertiser_id  text collate "C" not null,
     name           text not null,
@@ -96,7 +98,7 @@ create index campaigns_advertiser on catalog.campaigns (tenant_id, advertiser_id
 -- conversion attributed to the placement under the tenant's reporting model (cpa). The flight defaults
 -- to the campaign's.
 create table catalog.placements (
-    tenant_id     uuid not null,
+    tenant_id     uuid not null references app.tenants (id) on delete cascade,
     placement_id  text collate "C" not null,
     campaign_id   text collate "C" not null,
     show_id       text collate "C" not null,
@@ -120,7 +122,7 @@ create index placements_episode on catalog.placements (tenant_id, episode_id);
 
 -- Where an ad sits in an episode's file: bytes start_byte..end_byte, both inclusive as in an HTTP range.
 create table catalog.ad_slots (
-    tenant_id     uuid not null,
+    tenant_id     uuid not null references app.tenants (id) on delete cascade,
     ad_id         text collate "C" not null,
     episode_id    text collate "C" not null,
     kind          text not null check (kind in ('dai', 'baked')),
@@ -137,7 +139,7 @@ create index ad_slots_episode on catalog.ad_slots (tenant_id, episode_id);
 create index ad_slots_placement on catalog.ad_slots (tenant_id, placement_id);
 
 create table catalog.promo_codes (
-    tenant_id    uuid not null,
+    tenant_id    uuid not null references app.tenants (id) on delete cascade,
     code         text collate "C" not null check (code = catalog.normalise_code(code)),
     campaign_id  text collate "C" not null,
     show_id      text collate "C",
@@ -150,7 +152,7 @@ create index promo_codes_campaign on catalog.promo_codes (tenant_id, campaign_id
 create index promo_codes_show on catalog.promo_codes (tenant_id, show_id);
 
 create table catalog.vanity_urls (
-    tenant_id    uuid not null,
+    tenant_id    uuid not null references app.tenants (id) on delete cascade,
     url          text collate "C" not null check (url = catalog.normalise_url(url)),
     campaign_id  text collate "C" not null,
     show_id      text collate "C",
@@ -164,7 +166,7 @@ create index vanity_urls_show on catalog.vanity_urls (tenant_id, show_id);
 
 -- Impressions a host reported per placement and UTC day, until Earmark counts ad deliveries itself.
 create table catalog.deliveries (
-    tenant_id     uuid not null,
+    tenant_id     uuid not null references app.tenants (id) on delete cascade,
     placement_id  text collate "C" not null,
     day           date not null,
     impressions   bigint not null check (impressions >= 0),

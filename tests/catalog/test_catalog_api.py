@@ -143,3 +143,16 @@ def test_the_reporting_model_is_the_default_model(client, make_tenant, make_key)
     assert asked.json()["model"] == "last_touch"
     assert client.patch("/api/v1/settings", json={"reporting_model": "markov"},
                         headers=caller.headers).status_code == 422
+
+
+def test_a_promo_code_is_found_by_the_spelling_it_was_written_with(client, writer):
+    h = writer.headers
+    client.post("/api/v1/catalog/advertisers", json={"advertiser_id": "a", "name": "A"}, headers=h)
+    client.post("/api/v1/catalog/campaigns", json={"campaign_id": "c", "advertiser_id": "a", "name": "C",
+                                                   "starts_on": "2026-09-01", "ends_on": "2026-09-30",
+                                                   "currency": "usd"}, headers=h)
+    put = client.put("/api/v1/catalog/promo_codes/sprocket-20", json={"campaign_id": "c"}, headers=h)
+    assert put.status_code == 200 and put.json()["code"] == "SPROCKET20"
+    assert client.get("/api/v1/catalog/promo_codes/sprocket-20", headers=h).json()["code"] == "SPROCKET20"
+    assert client.delete("/api/v1/catalog/promo_codes/Sprocket-20", headers=h).status_code == 204
+    assert client.get("/api/v1/catalog/promo_codes/SPROCKET20", headers=h).status_code == 404

@@ -6,6 +6,8 @@ import json
 
 import pytest
 from catalog_files import CATALOG, import_catalog, write_csv
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from earmark import db
 from earmark.catalog.entities import normalise_code, normalise_url
@@ -152,3 +154,23 @@ def test_codes_are_normalised_alike_in_python_and_in_postgres(owner_conn, value)
 def test_urls_are_normalised_alike_in_python_and_in_postgres(owner_conn, value):
     assert owner_conn.execute("select coalesce(catalog.normalise_url(%s), '')", [value]).fetchone()[0] == (
         normalise_url(value))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.sampled_from(list("aZ09 ./:?#-_wW\t\nÀé")) | st.characters(), max_size=40))
+def test_python_and_postgres_normalise_any_text_alike_and_once(owner_conn, value):
+    value = value.replace("\x00", "")
+    code, url = owner_conn.execute("select coalesce(catalog.normalise_code(%s), ''), "
+                                   "coalesce(catalog.normalise_url(%s), '')", [value, value]).fetchone()
+    assert (code, url) == (normalise_code(value), normalise_url(value))
+    assert (normalise_code(code), normalise_url(url)) == (code, url)
+
+
+def test_a_placement_flight_inverted_by_its_campaign_dates_is_rejected(make_tenant, tmp_path):
+    tenant = make_tenant()
+    import_catalog(tenant.id, tmp_path)
+    # c1 runs 2026-09-01..2026-09-10: a placement that only ends, on 2026-08-31, ends before it starts.
+    row = {**PLACEMENT, "placement_id": "early", "ends_on": "2026-08-31"}
+    result = import_file(tenant.id, "placements", write_csv(tmp_path / "early.csv", [row]))
+    assert result.rejections == [{"row": 1, "reason": "the flight ends on 2026-08-31, before it starts on "
+                                                      "2026-09-01 (dates left empty are the campaign's)"}]

@@ -22,7 +22,10 @@ with placements as (
         placements.rate,
         campaigns.currency,
         coalesce(placements.starts_on, campaigns.starts_on) as flight_start,
-        coalesce(placements.ends_on, campaigns.ends_on) as flight_end
+        -- never before its start: the import and the API refuse such a flight, but a campaign edited later
+        -- can leave one behind; the fee then falls on the flight's first day rather than nowhere
+        greatest(coalesce(placements.ends_on, campaigns.ends_on), coalesce(placements.starts_on, campaigns.starts_on))
+            as flight_end
     from {{ ref('stg_catalog__placements') }} as placements
     join {{ ref('stg_catalog__campaigns') }} as campaigns
         on campaigns.tenant_id = placements.tenant_id
