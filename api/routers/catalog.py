@@ -13,6 +13,7 @@ from typing import Annotated
 import psycopg
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, create_model
+from starlette.convertors import Convertor, register_url_convertor
 
 from api import cursors
 from api.deps import ReadAttribution, ServicesDep, WriteCatalog
@@ -22,6 +23,22 @@ from api.types import IsoDate, text
 from earmark.catalog import rules, statements
 from earmark.catalog.entities import SPECS, Spec
 from earmark.catalog.importer import reason, rows_json
+
+
+class RestOfPath(Convertor):
+    """The rest of the path, line breaks included (Starlette's `path` stops at one, so a URL holding
+    one would not reach the route, its key check or even the authentication: a 404 before a 401)."""
+
+    regex = "(?s:.+)"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("rest", RestOfPath())
 
 router = APIRouter(prefix="/catalog", tags=["catalog"],
                    responses={k: ERROR_RESPONSES[k] for k in (401, 403, 422, 429, 503)})
@@ -62,7 +79,7 @@ def _with_key(handler, spec: Spec):
 
 
 def _item_path(spec: Spec) -> str:
-    return f"/{spec.name}" + "".join(f"/{{{c}:path}}" if c == "url" else f"/{{{c}}}" for c in spec.key)
+    return f"/{spec.name}" + "".join(f"/{{{c}:rest}}" if c == "url" else f"/{{{c}}}" for c in spec.key)
 
 
 @cache
@@ -200,10 +217,8 @@ def _register(spec: Spec) -> None:
     router.add_api_route(item_path, _with_key(replace_item, spec), methods=["PUT"], response_model=model,
                          operation_id=f"replace_{spec.name}",
                          summary=f"Create or replace one of the {plural}",
-                         description="Needs catalog:write; the body holds every field but the key. A key "
-                                     "that is no path (a vanity URL holding a line break) is a 404.",
-                         responses={400: ERROR_RESPONSES[400], 404: ERROR_RESPONSES[404],
-                                    409: ERROR_RESPONSES[409]})
+                         description="Needs catalog:write; the body holds every field but the key.",
+                         responses={400: ERROR_RESPONSES[400], 409: ERROR_RESPONSES[409]})
     router.add_api_route(item_path, _with_key(delete_item, spec), methods=["DELETE"], status_code=204,
                          response_class=Response, operation_id=f"delete_{spec.name}",
                          summary=f"Delete one of the {plural}",

@@ -124,7 +124,7 @@ def _catalog_routes() -> dict:
     routes, deletes = {}, {}
     for kind, row in CATALOG_ROWS.items():
         spec = SPECS[kind]
-        item = f"/catalog/{kind}" + "".join(f"/{{{c}:path}}" if c == "url" else f"/{{{c}}}" for c in spec.key)
+        item = f"/catalog/{kind}" + "".join(f"/{{{c}:rest}}" if c == "url" else f"/{{{c}}}" for c in spec.key)
         url = f"/catalog/{kind}/" + "/".join(str(row[c]) for c in spec.key)
         fields = {k: v for k, v in row.items() if k not in spec.key}
         routes[("POST", f"/catalog/{kind}")] = {"json": row}

@@ -100,8 +100,8 @@ def test_the_openapi_document_is_the_whole_inventory(client):
     for found in pkgutil.iter_modules(api.routers.__path__):
         module = importlib.import_module(f"api.routers.{found.name}")
         prefix = "" if found.name == "health" else "/api/v1"
-        # a path convertor ({url:path}) is FastAPI's routing detail; OpenAPI names the parameter alone
-        served |= {(method, prefix + route.path.replace(":path}", "}")) for route in module.router.routes
+        # a path convertor ({url:rest}) is the router's detail; OpenAPI names the parameter alone
+        served |= {(method, prefix + route.path.replace(":rest}", "}")) for route in module.router.routes
                    for method in route.methods}
     # 18 before the catalog; it adds attribution/shows, two economics routes and 5 routes per entity
     assert served == documented and len(documented) == 18 + 3 + 5 * 9

@@ -156,3 +156,9 @@ def test_a_promo_code_is_found_by_the_spelling_it_was_written_with(client, write
     assert client.get("/api/v1/catalog/promo_codes/sprocket-20", headers=h).json()["code"] == "SPROCKET20"
     assert client.delete("/api/v1/catalog/promo_codes/Sprocket-20", headers=h).status_code == 204
     assert client.get("/api/v1/catalog/promo_codes/SPROCKET20", headers=h).status_code == 404
+
+
+def test_a_vanity_url_with_a_line_break_still_meets_the_key_check(client, writer):
+    # Starlette's `path` convertor stops at a line break: the request would 404 before authentication.
+    assert client.get("/api/v1/catalog/vanity_urls/a%0Ab").status_code == 401
+    assert client.get("/api/v1/catalog/vanity_urls/a%0Ab", headers=writer.headers).status_code == 404
