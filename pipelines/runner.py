@@ -35,9 +35,15 @@ class StepOutcome:
 
 @cache
 def instance() -> dg.DagsterInstance:
-    """The persistent instance, opened once per process: `earmark run` uses it for every step."""
+    """The persistent instance, opened once per process: `earmark run` uses it for every step.
+
+    Its storages hold a small connection pool, as the webserver's do: by default dagster-postgres opens a
+    new connection for every event it writes (2,038 connections, 4.2 s of one `earmark run`).
+    """
     prepare_dagster_home()
-    return dg.DagsterInstance.get()
+    found = dg.DagsterInstance.get()
+    found.optimize_for_webserver(statement_timeout=0, pool_recycle=3600, max_overflow=4)
+    return found
 
 
 def outcome(result: dg.ExecuteInProcessResult, asset_key: str | None = None) -> StepOutcome:

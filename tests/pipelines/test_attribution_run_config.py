@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import dagster as dg
 
 from pipelines.defs.attribution import attribution_dbt_assets, attribution_run_config, dbt_resource
-from pipelines.defs.attribution.run_config import attribution_dbt_args, attribution_dbt_vars
+from pipelines.defs.attribution.run_config import (
+    attribution_dbt_args,
+    attribution_dbt_env,
+    attribution_dbt_vars,
+)
 
 DAY = datetime(2026, 11, 24, tzinfo=UTC)
 NEXT = datetime(2026, 11, 25, tzinfo=UTC)
@@ -20,18 +23,24 @@ def test_a_day_becomes_an_end_exclusive_window():
 
 
 def test_full_refresh_for_every_tenant_drops_and_rebuilds():
-    args = attribution_dbt_args(DAY, NEXT, full_refresh=True, run_id="r1")
-    assert args[0] == "build" and args[-1] == "--full-refresh"
-    assert json.loads(args[2])["attribution_run_id"] == "r1"
+    assert attribution_dbt_args(full_refresh=True) == [
+        "build", "--exclude-resource-type", "unit_test", "--full-refresh"]
+    options = attribution_dbt_vars(DAY, NEXT, full_refresh=True, run_id="r1")
+    # Every option is set, empty when unused, so none is left over from an earlier run in the process.
+    assert attribution_dbt_env(options) == {
+        "EARMARK_ATTRIBUTION_START_DATE": "2026-11-24", "EARMARK_ATTRIBUTION_END_DATE": "2026-11-25",
+        "EARMARK_ATTRIBUTION_TENANT_ID": "", "EARMARK_ATTRIBUTION_ALL_DATES": "",
+        "EARMARK_ATTRIBUTION_RUN_ID": "r1"}
 
 
 def test_full_refresh_for_one_tenant_keeps_the_other_tenants():
     # --full-refresh would drop every tenant's rows; one tenant recomputes all its dates instead.
-    args = attribution_dbt_args(DAY, NEXT, full_refresh=True, tenant_id="t-1")
-    assert "--full-refresh" not in args
-    assert json.loads(args[2]) == {
+    assert "--full-refresh" not in attribution_dbt_args(full_refresh=True, tenant_id="t-1")
+    assert attribution_dbt_vars(DAY, NEXT, full_refresh=True, tenant_id="t-1") == {
         "attribution_start_date": "2026-11-24", "attribution_end_date": "2026-11-25",
         "attribution_tenant_id": "t-1", "attribution_all_dates": True}
+    assert attribution_dbt_env(attribution_dbt_vars(DAY, NEXT, full_refresh=True, tenant_id="t-1"))[
+        "EARMARK_ATTRIBUTION_ALL_DATES"] == "true"
 
 
 def test_run_config_targets_the_attribution_op():

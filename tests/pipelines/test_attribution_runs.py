@@ -61,3 +61,32 @@ def test_partition_rerun_and_full_refresh_change_nothing_and_tables_keep_rls(mak
             "select count(*) from pg_tables where schemaname like 'analytics%%'").fetchone()[0]
     assert analytics_tables >= 5
     assert violations == {label: [] for label in violations}
+
+
+def test_a_ranged_run_marks_each_day_and_records_its_run_id_and_leaves_no_target_folder(
+        make_tenant, tmp_path, dagster_instance):
+    """A run over a range writes its events in batches and plans each asset's range in one event
+    (earmark.orchestration): every day of the range still shows as materialized, the run id still
+    reaches the run log (now through the environment, not --vars), and nothing of it is left in
+    dbt_project/target."""
+    import dagster as dg
+
+    from earmark.attribution.dbt_env import DBT_PROJECT_DIR
+
+    tenant = make_tenant()
+    path = tmp_path / "events.csv"
+    path.write_text(EVENTS)
+    assert runner.ingest(str(tenant.id), [str(path)]).success
+    before = set((DBT_PROJECT_DIR / "target").glob("attribution_dbt_assets-*"))
+    done = runner.attribute("2026-02-20", "2026-03-01")
+    assert done.success, done.error
+    days = dagster_instance.get_materialized_partitions(dg.AssetKey("fct_daily_show_credits"))
+    assert {f"2026-02-{d}" for d in range(20, 29)} | {"2026-03-01"} <= days
+    planned = dagster_instance.all_logs(done.run_id,
+                                        of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED)
+    assert len(planned) == len({e.dagster_event.asset_key for e in planned})  # one per asset, not per day
+    with db.connect("transformer") as conn:
+        recorded = conn.execute("select run_id from analytics.fct_attribution_runs where tenant_id = %s "
+                                "order by computed_at desc limit 1", [tenant.id]).fetchone()[0]
+    assert recorded == done.run_id
+    assert set((DBT_PROJECT_DIR / "target").glob("attribution_dbt_assets-*")) <= before

@@ -61,3 +61,14 @@ def test_earmark_ui_names_the_code_location_as_the_workspace_does():
 
     assert yaml.safe_load(WORKSPACE_YAML) == yaml.safe_load((PROJECT_ROOT / "workspace.yaml").read_text())
     assert yaml.safe_load(WORKSPACE_YAML)["load_from"][0]["python_module"]["location_name"] == "earmark"
+
+
+def test_docker_compose_records_ranged_runs_as_earmark_does():
+    import yaml
+
+    from earmark.orchestration import DAGSTER_RANGE_EVENTS
+
+    compose = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
+    for name in ("dagster-webserver", "dagster-daemon"):
+        environment = compose["services"][name]["environment"]
+        assert {key: environment[key] for key in DAGSTER_RANGE_EVENTS} == DAGSTER_RANGE_EVENTS, name

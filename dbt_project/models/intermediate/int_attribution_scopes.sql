@@ -23,10 +23,10 @@
 #}
 {%- set runs = adapter.get_relation(database=target.database, schema=target.schema,
                                      identifier='fct_attribution_runs') if execute else none -%}
-{%- set tenant = var('attribution_tenant_id') -%}
-{%- set start_date = var('attribution_start_date') -%}
-{%- set end_date = var('attribution_end_date') -%}
-{%- set every_date = flags.FULL_REFRESH or var('attribution_all_dates') -%}
+{%- set tenant = attribution_option('attribution_tenant_id') -%}
+{%- set start_date = attribution_option('attribution_start_date') -%}
+{%- set end_date = attribution_option('attribution_end_date') -%}
+{%- set every_date = flags.FULL_REFRESH or attribution_option('attribution_all_dates') -%}
 {#- Runs recorded before the catalog existed have no catalog_revision: they count as a different revision. -#}
 {%- set runs_have_revision = runs is not none
       and 'catalog_revision' in adapter.get_columns_in_relation(runs) | map(attribute='name') | list -%}

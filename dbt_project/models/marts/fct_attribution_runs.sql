@@ -54,7 +54,7 @@ sum_checks as (
 
 select
     scope.tenant_id,
-    '{{ var("attribution_run_id") or invocation_id }}'::text as run_id,
+    '{{ attribution_option("attribution_run_id") or invocation_id }}'::text as run_id,
     '{{ run_started_at.isoformat() }}'::timestamptz as computed_at,
     {{ 'true' if flags.FULL_REFRESH else 'false' }} as full_refresh,
     scope.dates_recomputed,

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
+from functools import cached_property
+from importlib.metadata import version as installed_version
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
+from packaging import version
 
 from earmark.attribution.dbt_env import DBT_PROJECT_DIR, dbt_executable
 
@@ -36,6 +39,16 @@ def _newest_source_mtime() -> float:
     return max(p.stat().st_mtime for p in sources if p.is_file())
 
 
+class EarmarkDbtCliResource(DbtCliResource):
+    """dagster-dbt's resource, except that it knows dbt's version from the installed dbt-core instead of
+    starting `dbt --version` before every run: that subprocess was 2.5 s of a 10 s `earmark run`
+    (cProfile, bench/RESULTS.md). The executable is the one of this environment (dbt_executable())."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(installed_version("dbt-core"))
+
+
 def dbt_resource() -> DbtCliResource:
     """The dbt CLI resource; the connection comes from EARMARK_DBT_* (see earmark.attribution.dbt_env)."""
-    return DbtCliResource(project_dir=attribution_project, dbt_executable=dbt_executable())
+    return EarmarkDbtCliResource(project_dir=attribution_project, dbt_executable=dbt_executable())
