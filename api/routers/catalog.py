@@ -12,14 +12,14 @@ from typing import Annotated
 
 import psycopg
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError, create_model
+from pydantic import BaseModel, Field, ValidationError, create_model
 from starlette.convertors import Convertor, register_url_convertor
 
 from api import cursors
 from api.deps import ReadAttribution, ServicesDep, WriteCatalog
 from api.problems import ERROR_RESPONSES, Problem, not_found
 from api.session import TenantSession
-from api.types import IsoDate, text
+from api.types import text
 from earmark.catalog import rules, statements
 from earmark.catalog.entities import SPECS, Spec
 from earmark.catalog.importer import reason, rows_json
@@ -56,15 +56,15 @@ def _sql(kind: str, name: str, *args: object) -> str:
 
 
 def _key_parameters(spec: Spec) -> list[inspect.Parameter]:
-    """The key's path parameters, typed: a date is an ISO date, an id is text without a slash (a vanity URL,
-    the one key that holds slashes, takes the rest of the path)."""
+    """The key's path parameters, typed as the model's own key fields: a path value is checked and stored
+    the way a body's is (a promo code's letters and digits upper-case, a URL without its scheme), so
+    `GET /promo_codes/sprocket-20` finds what `PUT` stored. A vanity URL, the one key that holds slashes,
+    takes the rest of the path."""
     parameters = []
     for column in spec.key:
-        if spec.types[column] == "date":
-            annotation = Annotated[IsoDate, Path(description=f"The {column}, YYYY-MM-DD.")]
-        else:
-            described = Path(description=f"The {spec.singular}'s {column}.")
-            annotation = Annotated[text(2000, min_length=1), described]
+        field = spec.model.model_fields[column]
+        described = Path(description=f"The {spec.singular}'s {column}.")
+        annotation = Annotated[field.annotation, *field.metadata, described]
         parameters.append(inspect.Parameter(column, inspect.Parameter.KEYWORD_ONLY, annotation=annotation))
     return parameters
 
@@ -80,21 +80,6 @@ def _with_key(handler, spec: Spec):
 
 def _item_path(spec: Spec) -> str:
     return f"/{spec.name}" + "".join(f"/{{{c}:rest}}" if c == "url" else f"/{{{c}}}" for c in spec.key)
-
-
-@cache
-def _key_adapter(kind: str, column: str) -> TypeAdapter:
-    field = SPECS[kind].model.model_fields[column]
-    return TypeAdapter(Annotated[field.annotation, *field.metadata])
-
-
-def _stored_key(spec: Spec, key: dict) -> dict | None:
-    """The key as the catalog stores it (a promo code's letters and digits upper-case, a URL without its
-    scheme), so GET /promo_codes/sprocket-20 finds what PUT stored; None when no row can have it."""
-    try:
-        return {c: _key_adapter(spec.name, c).validate_python(v) for c, v in key.items()}
-    except ValidationError:
-        return None
 
 
 def _label(spec: Spec, key: dict) -> str:
@@ -145,8 +130,7 @@ def _register(spec: Spec) -> None:
         return page_model(data=rows, has_more=has_more, next_cursor=cursor)
 
     async def get_item(session: ReadAttribution, **key):
-        stored = _stored_key(spec, key)
-        row = None if stored is None else await session.one(_sql(spec.name, "get"), stored)
+        row = await session.one(_sql(spec.name, "get"), key)
         if row is None:
             raise not_found(f"No {_label(spec, key)}.")
         return row
@@ -181,10 +165,6 @@ def _register(spec: Spec) -> None:
         return row
 
     async def delete_item(session: WriteCatalog, **key):
-        stored = _stored_key(spec, key)
-        if stored is None:  # the error still passes the rate limiter (api.deps.limit_before_error)
-            raise not_found(f"No {_label(spec, key)}.")
-        key = stored
         try:
             async with session.transaction():
                 if statements.referrers(spec.name) is not None:

@@ -261,21 +261,18 @@ class AdSlot(AdSlotFields):
     ad_id: Id
 
 
-class PromoCodeFields(Entity):
+class ResponseLinkFields(Entity):
+    """What a promo code or vanity URL leads to: its campaign, and its show when it is a show's own."""
+
     campaign_id: Id
     show_id: Id | None = None
 
 
-class PromoCode(PromoCodeFields):
+class PromoCode(ResponseLinkFields):
     code: Code = Field(description="Stored as its letters and digits, upper-case.")
 
 
-class VanityUrlFields(Entity):
-    campaign_id: Id
-    show_id: Id | None = None
-
-
-class VanityUrl(VanityUrlFields):
+class VanityUrl(ResponseLinkFields):
     url: UrlKey = Field(description="Stored lower-case without scheme, www., query or trailing slash.")
 
 
@@ -348,9 +345,9 @@ SPECS: dict[str, Spec] = {s.name: s for s in (
     _spec("ad_slots", "ad slot", AdSlot, AdSlotFields, ("ad_id",),
           {"ad_id": "text", "episode_id": "text", "kind": "text", "start_byte": "bigint",
            "end_byte": "bigint", "placement_id": "text"}, _EPISODE, _PLACEMENT),
-    _spec("promo_codes", "promo code", PromoCode, PromoCodeFields, ("code",),
+    _spec("promo_codes", "promo code", PromoCode, ResponseLinkFields, ("code",),
           {"code": "text", "campaign_id": "text", "show_id": "text"}, _CAMPAIGN, _SHOW),
-    _spec("vanity_urls", "vanity URL", VanityUrl, VanityUrlFields, ("url",),
+    _spec("vanity_urls", "vanity URL", VanityUrl, ResponseLinkFields, ("url",),
           {"url": "text", "campaign_id": "text", "show_id": "text"}, _CAMPAIGN, _SHOW),
     _spec("deliveries", "delivery", Delivery, DeliveryFields, ("placement_id", "day"),
           {"placement_id": "text", "day": "date", "impressions": "bigint"}, _PLACEMENT),

@@ -185,22 +185,21 @@ create table catalog.revisions (
     primary key (tenant_id)
 );
 
-create function catalog.revise_from_new() returns trigger
+-- One function for the three statement triggers: a delete's rows are in old_rows, the others' in new_rows
+-- (PL/pgSQL plans each query when it first runs, so the branch not taken never names a missing table).
+create function catalog.revise() returns trigger
     language plpgsql as $$
 begin
-    insert into catalog.revisions as r (tenant_id)
-    select distinct tenant_id from new_rows
-    on conflict (tenant_id) do update set revision = r.revision + 1, revised_at = now();
-    return null;
-end $$;
-
-create function catalog.revise_from_old() returns trigger
-    language plpgsql as $$
-begin
-    insert into catalog.revisions as r (tenant_id)
-    select distinct tenant_id from old_rows
-    where exists (select from app.tenants t where t.id = old_rows.tenant_id)  -- not for a deleted tenant
-    on conflict (tenant_id) do update set revision = r.revision + 1, revised_at = now();
+    if tg_op = 'DELETE' then
+        insert into catalog.revisions as r (tenant_id)
+        select distinct tenant_id from old_rows
+        where exists (select from app.tenants t where t.id = old_rows.tenant_id)  -- not for a deleted tenant
+        on conflict (tenant_id) do update set revision = r.revision + 1, revised_at = now();
+    else
+        insert into catalog.revisions as r (tenant_id)
+        select distinct tenant_id from new_rows
+        on conflict (tenant_id) do update set revision = r.revision + 1, revised_at = now();
+    end if;
     return null;
 end $$;
 
@@ -218,11 +217,11 @@ begin
         execute format('create policy platform_all on catalog.%I to earmark_owner, earmark_transformer '
                        'using (true) with check (true)', entity);
         execute format('create trigger revise_on_insert after insert on catalog.%I referencing new table as '
-                       'new_rows for each statement execute function catalog.revise_from_new()', entity);
+                       'new_rows for each statement execute function catalog.revise()', entity);
         execute format('create trigger revise_on_update after update on catalog.%I referencing new table as '
-                       'new_rows for each statement execute function catalog.revise_from_new()', entity);
+                       'new_rows for each statement execute function catalog.revise()', entity);
         execute format('create trigger revise_on_delete after delete on catalog.%I referencing old table as '
-                       'old_rows for each statement execute function catalog.revise_from_old()', entity);
+                       'old_rows for each statement execute function catalog.revise()', entity);
         -- The API edits the catalog; the CLI imports through the API role too (RLS then scopes every row).
         execute format('grant select, insert, update, delete on catalog.%I to earmark_api', entity);
         execute format('grant select on catalog.%I to earmark_transformer', entity);

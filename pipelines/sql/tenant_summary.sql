@@ -53,7 +53,7 @@ top_show as (
         currency
     from show_economics
     where spend > 0
-    order by tenant_id, catalog.ratio(revenue::numeric, spend) desc nulls last, show_id
+    order by tenant_id, roas desc nulls last, show_id
 ),
 
 top_last_touch as (

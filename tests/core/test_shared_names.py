@@ -25,8 +25,7 @@ MODEL_SQL = (
     "earmark/attribution/sql/export_by_campaign.sql",
     "api/sql/touch_credits_for.sql",
     "dbt_project/macros/attribution_tests.sql",
-    "dbt_project/models/marts/fct_daily_channel_credits.sql",
-    "dbt_project/models/marts/catalog/fct_daily_show_credits.sql",
+    "dbt_project/macros/daily_credits.sql",
     "dbt_project/models/marts/catalog/fct_daily_economics.sql",
     "earmark/attribution/sql/export_by_show.sql",
 )
