@@ -11,6 +11,10 @@ from api import ratelimit
 from api.database import query
 from earmark import credentials, db
 
+# The free tier's 600/min scaled to 6/min with a burst of one: the token comes back after 10 s, not 100 ms,
+# so a slow request (a 1 MB body on a busy machine) cannot refill the burst before the next one.
+ONE_TOKEN = {"burst_seconds": 10, "rate_limit_scale": 0.01}
+
 
 def test_eight_racing_clients_against_a_burst_of_20_get_exactly_20(database, make_tenant):
     tenant = make_tenant()
@@ -38,7 +42,7 @@ def test_eight_racing_clients_against_a_burst_of_20_get_exactly_20(database, mak
 
 
 def test_over_the_limit_is_429_with_retry_after(make_client, make_tenant, make_key):
-    client = make_client(burst_seconds=0.1)  # free tier: 600/min, so a burst of one
+    client = make_client(**ONE_TOKEN)  # free tier: a burst of one
     caller = make_key(make_tenant("free"))
     first = client.get("/api/v1/quotas", headers=caller.headers)
     assert first.status_code == 200 and first.headers["x-ratelimit-limit"] == "1"
@@ -50,7 +54,7 @@ def test_over_the_limit_is_429_with_retry_after(make_client, make_tenant, make_k
 
 def test_a_read_refused_by_the_limiter_in_its_one_message_is_429_and_not_counted(make_client, make_tenant,
                                                                                  make_key):
-    client = make_client(burst_seconds=0.1)  # free tier: a burst of one
+    client = make_client(**ONE_TOKEN)  # free tier: a burst of one
     tenant = make_tenant("free")
     caller = make_key(tenant)
     first = client.get("/api/v1/settings", headers=caller.headers)  # limiter rides in the read's message
@@ -190,7 +194,7 @@ def test_every_tenant_route_passes_the_rate_limiter(attribution_tenants, make_ke
 def test_after_the_burst_every_answer_is_a_429_whatever_the_route_would_have_said(make_client, make_tenant,
                                                                                   make_key):
     """Limits first: errors pass the limiter like successes, so probing with bad requests is limited too."""
-    client = make_client(burst_seconds=0.1)  # free tier: a burst of one
+    client = make_client(**ONE_TOKEN)  # free tier: a burst of one
     caller = make_key(make_tenant("free"), ["attribution:read"])
     assert client.get("/api/v1/quotas", headers=caller.headers).status_code == 200
     json_headers = {**caller.headers, "Content-Type": "application/json"}
@@ -260,7 +264,7 @@ def test_a_database_that_cannot_be_reached_is_a_503_with_retry_after(database, t
 
 def test_after_the_burst_even_a_malformed_request_is_a_429(make_client, make_tenant, make_key):
     """The wire's own refusals (bytes that are not UTF-8, an oversized URL or body) pass the limiter too."""
-    client = make_client(burst_seconds=0.1)  # free tier: a burst of one
+    client = make_client(**ONE_TOKEN)  # free tier: a burst of one
     caller = make_key(make_tenant("free"), ["attribution:read", "keys:admin"])
     first = client.get("/api/v1/attribution/channels?model=%FF", headers=caller.headers)
     assert first.status_code == 422 and first.json()["errors"][0]["loc"] == ["query", "model"]
