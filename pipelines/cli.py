@@ -55,13 +55,18 @@ def ingest(
 def run(
     tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant (default: all)."),
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Recompute every attribution model."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object: what was ingested and "
+                                 "attributed, with each dbt model's seconds."),
 ) -> None:
     """Run the whole pipeline once: ingest waiting files, then attribute every day with data."""
     from pipelines.operations import run_pipeline
 
-    summary = run_pipeline(tenant_id=tenant, full_refresh=full_refresh, console=console)
+    quiet = Console(quiet=True) if as_json else console
+    summary = run_pipeline(tenant_id=tenant, full_refresh=full_refresh, console=quiet)
     if summary.failed:
         raise EarmarkError(summary.failed[0])
+    if as_json:
+        print(json.dumps(summary.as_json()))
 
 
 def ui(

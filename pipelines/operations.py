@@ -24,6 +24,20 @@ class RunSummary:
     ingested: dict[str, dict] = field(default_factory=dict)
     attributed: tuple[str, str] | None = None
     failed: list[str] = field(default_factory=list)
+    attribution_run_id: str | None = None
+    # dbt's execution time per model (asset key -> seconds) in the attribution run
+    model_seconds: dict[str, float] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {
+            "ingested": self.ingested,
+            "attributed": None if self.attributed is None else {
+                "start": self.attributed[0], "end": self.attributed[1], "run_id": self.attribution_run_id,
+                "model_seconds": self.model_seconds,
+                "model_seconds_total": round(sum(self.model_seconds.values()), 3),
+            },
+            "failed": self.failed,
+        }
 
 
 def run_pipeline(tenant_id: str | None = None, full_refresh: bool = False,
@@ -37,11 +51,11 @@ def run_pipeline(tenant_id: str | None = None, full_refresh: bool = False,
     for tid in tenant_ids:
         _ingest_waiting_files(tid, summary, console)
     only = tenant_ids[0] if tenant_id is not None else None
-    first_event_day = _first_event_day(only)
-    if first_event_day is None:
+    if not _has_events(only):
         console.print("no events yet: nothing to attribute")
         return summary
-    _attribute(first_event_day, only, full_refresh, summary, console)
+    first_day = None if full_refresh else _first_changed_day(tenant_ids)
+    _attribute(first_day or _first_event_day(only), only, full_refresh, summary, console)
     return summary
 
 
@@ -69,10 +83,31 @@ def _ingest_waiting_files(tenant_id: str, summary: RunSummary, console: Console)
                   f"{result.metadata.get('rejected', 0):,} rejected")
 
 
+def _has_events(tenant_id: str | None) -> bool:
+    with db.connect("transformer") as conn:
+        return conn.execute(load("pipelines", "has_events"), {"tenant_id": tenant_id}).fetchone()[0]
+
+
 def _first_event_day(tenant_id: str | None) -> date | None:
     with db.connect("transformer") as conn:
         first, _ = conn.execute(load("pipelines", "event_date_range"), {"tenant_id": tenant_id}).fetchone()
     return first
+
+
+def _first_changed_day(tenant_ids: list[str]) -> date | None:
+    """The first day whose attribution can have changed since the last run (late events, new days), or
+    None (every day) when a tenant was never attributed or its settings or catalog changed.
+
+    A run materializes the days from there to today: each one is recomputed, and every earlier day keeps
+    the materialization of the run that computed it, whose figures still hold. Without this every
+    `earmark run` recomputed every day since the first event (a whole refresh, through the slower
+    incremental path: 12-20 s of dbt instead of about 1 s for a new day at 1 M journeys)."""
+    with db.connect("transformer") as conn:
+        if not conn.execute(load("pipelines", "attribution_runs_exist")).fetchone()[0]:
+            return None
+        every_day, first_day = conn.execute(load("pipelines", "changed_since_last_run"),
+                                            {"tenant_ids": tenant_ids}).fetchone()
+    return None if every_day else first_day
 
 
 def _attribute(first_event_day: date, tenant_id: str | None, full_refresh: bool, summary: RunSummary,
@@ -81,6 +116,8 @@ def _attribute(first_event_day: date, tenant_id: str | None, full_refresh: bool,
     label = "full refresh" if full_refresh else "incremental"
     with console.status(f"attributing {start} to {end} ({label}) with dbt"):
         result = runner.attribute(start, end, full_refresh=full_refresh, tenant_id=tenant_id)
+    summary.attribution_run_id = result.run_id
+    summary.model_seconds = result.durations
     if result.success:
         summary.attributed = (start, end)
         console.print(f"attributed conversions from {start} to {end} ({label}), run {result.run_id}")

@@ -31,6 +31,8 @@ class StepOutcome:
     run_id: str
     metadata: dict = field(default_factory=dict)
     error: str | None = None
+    # seconds per materialized asset, as Dagster recorded them (dbt models: dbt's own execution time)
+    durations: dict[str, float] = field(default_factory=dict)
 
 
 @cache
@@ -54,7 +56,18 @@ def outcome(result: dg.ExecuteInProcessResult, asset_key: str | None = None) -> 
     error = None
     if not result.success:
         error = _failure_sentence(result)
-    return StepOutcome(result.success, result.run_id, metadata, error)
+    return StepOutcome(result.success, result.run_id, metadata, error, _durations(result))
+
+
+def _durations(result: dg.ExecuteInProcessResult) -> dict[str, float]:
+    """Each asset's execution time once (a ranged run materializes every partition with the same one)."""
+    durations = {}
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        seconds = materialization.metadata.get("Execution Duration")
+        if seconds is not None:
+            durations[materialization.asset_key.to_user_string()] = float(seconds.value)
+    return durations
 
 
 def _failure_sentence(result: dg.ExecuteInProcessResult) -> str:

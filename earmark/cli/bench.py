@@ -20,14 +20,14 @@ def _development_only() -> None:
 @app.command()
 def attribution(
     journeys: int = typer.Option(1_000_000, "--journeys", help="Synthetic journeys (~3.7 touches each)."),
-    events: Path | None = typer.Option(None, "--events", help="A canonical event file (CSV or Parquet)."),
+    events: Path | None = typer.Option(None, "--events", help="Any event file `earmark ingest` takes."),
+    rounds: int = typer.Option(3, "--rounds", help="Measure each figure this many times, side by side."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Load events, run a full recompute, add one more day, run the incremental; report the timings."""
+    """Earmark's full recompute beside the peer library's, then one more day at a time; report the timings."""
     from earmark.attribution.bench import run_benchmark
-    from earmark.attribution.dbt_env import dbt_executable
 
-    result = run_benchmark(journeys, events, dbt=dbt_executable())
+    result = run_benchmark(journeys, events, rounds)
     if as_json:
         print(json.dumps(result))
         return

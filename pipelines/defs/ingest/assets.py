@@ -34,7 +34,7 @@ def raw_events(context: dg.AssetExecutionContext, config: IngestConfig,
     settings = get_settings()
     landing = landing_folder(tenant_id, settings)
     paths = [Path(p) for p in config.paths] or waiting_files(tenant_id, settings)
-    totals = {"files": 0, "rows": 0, "loaded": 0, "duplicates": 0, "rejected": 0}
+    totals = {"files": 0, "rows": 0, "loaded": 0, "duplicates": 0, "rejected": 0, "seconds": 0.0}
     failures: list[str] = []
     for path in paths:
         from_landing = path.resolve().parent == landing.resolve()
@@ -52,6 +52,7 @@ def raw_events(context: dg.AssetExecutionContext, config: IngestConfig,
         )
         for key in ("rows", "loaded", "duplicates", "rejected"):
             totals[key] += getattr(result, key)
+        totals["seconds"] = round(totals["seconds"] + result.seconds, 3)
         totals["files"] += 1
         if from_landing:
             _move(path, landing / "processed")
