@@ -68,6 +68,19 @@ scoped_conversions as (
             and scope.conversion_date = (events.occurred_at at time zone 'UTC')::date
       )
 ),
+
+-- Paths end at a scoped conversion and reach back at most the tenant's lookback. Materialized on purpose:
+-- a day's scoped users hold about 1 % of the events, and without the fence the planner joined the catalog
+-- to every event of the span before the semi-join shrank them (0.8 s of a 3 s model at 1 M journeys).
+scoped_events as materialized (
+    select events.*
+    from events
+    join settings on settings.tenant_id = events.tenant_id
+    join scope_spans on scope_spans.tenant_id = events.tenant_id
+    where events.occurred_at >= scope_spans.span_start - settings.lookback
+      and events.occurred_at < scope_spans.span_end
+      and (events.tenant_id, events.user_id) in (select tenant_id, user_id from scoped_conversions)
+),
 {% else %}
 -- Only users with a conversion in scope can earn credit: the semi-join below shrinks the sort to a
 -- third of the events (touches outside every path are dropped after the first window pass).
@@ -92,16 +105,10 @@ user_events as (
         settings.half_life_seconds,
         settings.position_first_weight,
         settings.position_last_weight
-    from events
+    from {{ 'scoped_events' if is_incremental() else 'events' }} as events
     join settings on settings.tenant_id = events.tenant_id
     {{ join_catalog('events') }}
-    {% if is_incremental() %}
-    -- paths end at a scoped conversion and reach back at most the tenant's lookback
-    join scope_spans on scope_spans.tenant_id = events.tenant_id
-    where events.occurred_at >= scope_spans.span_start - settings.lookback
-      and events.occurred_at < scope_spans.span_end
-      and (events.tenant_id, events.user_id) in (select tenant_id, user_id from scoped_conversions)
-    {% else %}
+    {% if not is_incremental() %}
     -- a plain semi-join (no distinct first) lets the planner build a parallel hash from both scans
     where (events.tenant_id, events.user_id) in (select tenant_id, user_id from scoped_conversions)
     {% endif %}
