@@ -25,8 +25,9 @@ class RunSummary:
     attributed: tuple[str, str] | None = None
     failed: list[str] = field(default_factory=list)
     attribution_run_id: str | None = None
-    # dbt's execution time per model (asset key -> seconds) in the attribution run
+    # dbt's execution time per model (asset key -> seconds) in the attribution run, and dbt's whole run
     model_seconds: dict[str, float] = field(default_factory=dict)
+    dbt_seconds: float | None = None
 
     def as_json(self) -> dict:
         return {
@@ -35,6 +36,7 @@ class RunSummary:
                 "start": self.attributed[0], "end": self.attributed[1], "run_id": self.attribution_run_id,
                 "model_seconds": self.model_seconds,
                 "model_seconds_total": round(sum(self.model_seconds.values()), 3),
+                "dbt_seconds": self.dbt_seconds,
             },
             "failed": self.failed,
         }
@@ -118,6 +120,7 @@ def _attribute(first_event_day: date, tenant_id: str | None, full_refresh: bool,
         result = runner.attribute(start, end, full_refresh=full_refresh, tenant_id=tenant_id)
     summary.attribution_run_id = result.run_id
     summary.model_seconds = result.durations
+    summary.dbt_seconds = result.dbt_seconds
     if result.success:
         summary.attributed = (start, end)
         console.print(f"attributed conversions from {start} to {end} ({label}), run {result.run_id}")

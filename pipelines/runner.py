@@ -33,6 +33,8 @@ class StepOutcome:
     error: str | None = None
     # seconds per materialized asset, as Dagster recorded them (dbt models: dbt's own execution time)
     durations: dict[str, float] = field(default_factory=dict)
+    # seconds the dbt process ran, from dagster-dbt's own "Running/Finished dbt command" log lines
+    dbt_seconds: float | None = None
 
 
 @cache
@@ -138,7 +140,21 @@ def attribute(start: str, end: str, *, full_refresh: bool = False,
     """One run of the attribution models over the UTC days start..end (inclusive)."""
     with _quiet():
         result = _materialize_attribution(start, end, full_refresh, tenant_id)
-    return outcome(result)
+    done = outcome(result)
+    done.dbt_seconds = _dbt_seconds(result.run_id)
+    return done
+
+
+def _dbt_seconds(run_id: str) -> float | None:
+    """How long dbt ran in this run, as the run's log in the UI shows it (None if it never started)."""
+    stamps = {}
+    for record in instance().all_logs(run_id):
+        for marker in ("Running dbt command", "Finished dbt command"):
+            if record.user_message.startswith(marker):
+                stamps[marker] = record.timestamp
+    if len(stamps) < 2:
+        return None
+    return round(stamps["Finished dbt command"] - stamps["Running dbt command"], 3)
 
 
 def _materialize_attribution(start: str, end: str, full_refresh: bool,

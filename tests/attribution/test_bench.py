@@ -35,6 +35,9 @@ def test_the_benchmark_takes_a_csv_with_only_the_required_columns(tmp_path):
     full, day = result["full_refresh"][0], result["incremental"][0]
     assert full["peer_s"] > 0 and full["model_s"] > 0 and full["wall_s"] > full["model_s"]
     assert full["sort_floor_s"] > 0 and day["model_s"] > 0 and day["ingest_s"] > 0
+    # dbt's own run (from the run's log) sits inside the command's wall time; the rest is orchestration.
+    assert 0 < full["dbt_s"] < full["wall_s"] and 0 < day["dbt_s"] + day["ingest_s"] < day["wall_s"]
+    assert abs(full["outside_dbt_and_ingest"] - (1 - full["dbt_s"] / full["wall_s"])) < 0.002
     assert len(full["load_average"]) == 3 and result["machine"]["cores"] == os.cpu_count()
     # Loaded through ingestion: the batches are recorded and balance, as a user's files do.
     with db.connect("transformer") as conn:
