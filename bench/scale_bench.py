@@ -6,8 +6,8 @@ Each size gets its own EARMARK_HOME and embedded Postgres, and goes through the 
 in its own process (so each stage's peak memory is its own): `earmark ingest` of the bulk file (90 days of
 earmark.attribution.synthetic journeys, Parquet), `earmark run --full-refresh`, then one more day (1 % of
 the journeys) landed and `earmark run` (its ingestion and the incremental attribution). Per stage it
-reports wall seconds, the peak resident memory of the Python processes (the command and its dbt child,
-from wait4), the peak private memory of all Postgres processes together (sampled from
+reports wall seconds, the peak resident memory of the Python processes (the command and its dbt child
+together), the peak private memory of all Postgres processes together (sampled from
 /proc/PID/smaps_rollup every 0.2 s: sorts, hashes and work_mem, not the shared buffers) and the bytes
 Postgres spilled to temporary files. `seconds_per_n_log_n` is the wall time divided by n log2 n (n =
 events): flat across sizes means the n log n growth the issue expects.
@@ -30,39 +30,47 @@ from pathlib import Path
 EARMARK = str(Path(sys.executable).with_name("earmark"))
 
 
-class PostgresMemory(threading.Thread):
-    """Peak private memory of the server's processes (postmaster and its children) while a stage runs."""
+class TreeMemory(threading.Thread):
+    """Peak memory of a process and its descendants together, sampled every 0.2 s while a stage runs.
 
-    def __init__(self, postmaster: int) -> None:
+    `private`: private pages only (smaps_rollup), for Postgres, whose backends all map the shared buffers;
+    otherwise the resident set (VmRSS), for the Python command and its dbt child. Sampled rather than
+    taken from wait4: a child's ru_maxrss starts from its parent's resident set at fork.
+    """
+
+    def __init__(self, root: int, private: bool) -> None:
         super().__init__(daemon=True)
-        self.postmaster = postmaster
+        self.root = root
+        self.private = private
         self.peak = 0
         self._done = threading.Event()
 
-    def _pids(self) -> list[int]:
-        pids = [self.postmaster]
+    def _tree(self) -> list[int]:
+        parents: dict[int, int] = {}
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
                 try:
-                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                    parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
                 except OSError:
                     continue
-                if int(fields[1]) == self.postmaster:
-                    pids.append(int(entry.name))
-        return pids
+        tree, frontier = [self.root], [self.root]
+        while frontier:
+            frontier = [pid for pid, parent in parents.items() if parent in frontier]
+            tree.extend(frontier)
+        return tree
 
-    @staticmethod
-    def _private_kib(pid: int) -> int:
+    def _kib(self, pid: int) -> int:
+        name, fields = (("smaps_rollup", ("Private_Clean:", "Private_Dirty:")) if self.private
+                        else ("status", ("VmRSS:",)))
         try:
-            text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            text = Path(f"/proc/{pid}/{name}").read_text()
         except OSError:
             return 0
-        return sum(int(line.split()[1]) for line in text.splitlines()
-                   if line.startswith(("Private_Clean:", "Private_Dirty:")))
+        return sum(int(line.split()[1]) for line in text.splitlines() if line.startswith(fields))
 
     def run(self) -> None:
         while not self._done.is_set():
-            self.peak = max(self.peak, sum(self._private_kib(pid) for pid in self._pids()))
+            self.peak = max(self.peak, sum(self._kib(pid) for pid in self._tree()))
             self._done.wait(0.2)
 
     def stop(self) -> int:
@@ -84,31 +92,18 @@ def _temp_bytes() -> int:
 
 def stage(home: Path, *args: str) -> dict:
     """Run `earmark ARGS` in its own process; wall time, peak memories, temp bytes and its JSON answer."""
-    memory = PostgresMemory(_postmaster(home))
+    postgres = TreeMemory(_postmaster(home), private=True)
     spilled = _temp_bytes()
-    memory.start()
+    postgres.start()
     started = time.perf_counter()
-    process = subprocess.Popen([EARMARK, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    outputs: dict[str, str] = {}
-
-    def drain(name: str, stream) -> None:
-        outputs[name] = stream.read()
-
-    readers = [threading.Thread(target=drain, args=(name, stream))
-               for name, stream in (("out", process.stdout), ("err", process.stderr))]
-    for reader in readers:
-        reader.start()
-    # wait4, not Popen.wait: its rusage is this command's own, with the children it waited for (dbt).
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    for reader in readers:
-        reader.join()
+    done = subprocess.Popen([EARMARK, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    python = TreeMemory(done.pid, private=False)
+    python.start()
+    out, err = done.communicate()
     wall = time.perf_counter() - started
-    pg_peak = memory.stop()
-    out, err = outputs["out"], outputs["err"]
-    if process.returncode != 0:
+    python_peak, pg_peak = python.stop(), postgres.stop()
+    if done.returncode != 0:
         raise SystemExit(f"earmark {' '.join(args)} failed: {err.strip()}")
-    python_peak = usage.ru_maxrss
     return {
         "wall_s": round(wall, 2),
         "python_peak_mib": round(python_peak / 1024),
