@@ -135,11 +135,12 @@ def ingest(tenant_id: str, paths: list[str]) -> StepOutcome:
     return outcome(result, "raw_events")
 
 
-def attribute(start: str, end: str, *, full_refresh: bool = False,
-              tenant_id: str | None = None) -> StepOutcome:
-    """One run of the attribution models over the UTC days start..end (inclusive)."""
+def attribute(start: str, end: str, *, full_refresh: bool = False, tenant_id: str | None = None,
+              recompute_window: bool = True) -> StepOutcome:
+    """One run of the attribution models over the UTC days start..end (inclusive); with recompute_window
+    off, dbt recomputes only what changed since each tenant's last run (the days are still materialized)."""
     with _quiet():
-        result = _materialize_attribution(start, end, full_refresh, tenant_id)
+        result = _materialize_attribution(start, end, full_refresh, tenant_id, recompute_window)
     done = outcome(result)
     done.dbt_seconds = _dbt_seconds(result.run_id)
     return done
@@ -157,8 +158,8 @@ def _dbt_seconds(run_id: str) -> float | None:
     return round(stamps["Finished dbt command"] - stamps["Running dbt command"], 3)
 
 
-def _materialize_attribution(start: str, end: str, full_refresh: bool,
-                             tenant_id: str | None) -> dg.ExecuteInProcessResult:
+def _materialize_attribution(start: str, end: str, full_refresh: bool, tenant_id: str | None,
+                             recompute_window: bool) -> dg.ExecuteInProcessResult:
     from dagster._core.storage.tags import (
         ASSET_PARTITION_RANGE_END_TAG,
         ASSET_PARTITION_RANGE_START_TAG,
@@ -168,7 +169,8 @@ def _materialize_attribution(start: str, end: str, full_refresh: bool,
 
     return dg.materialize(
         [attribution_dbt_assets],
-        run_config={**attribution_run_config(full_refresh=full_refresh, tenant_id=tenant_id), **QUIET},
+        run_config={**attribution_run_config(full_refresh=full_refresh, tenant_id=tenant_id,
+                                             recompute_window=recompute_window), **QUIET},
         resources={"dbt": dbt_resource(), "database": EarmarkDatabase()},
         instance=instance(),
         raise_on_error=False,

@@ -1,12 +1,19 @@
 -- The earliest UTC day whose attribution can have changed since the last run, over the given tenants:
--- null when a tenant was never attributed or its settings or catalog changed since (then every day can
--- have), else the earlier of the last run's own day and the first day of an event loaded since.
--- raw.events' BRIN index on loaded_at finds the events loaded since without reading the table.
+-- every_day when a tenant was never attributed or its settings or catalog differ from what its last run
+-- recorded (int_attribution_scopes recomputes such a tenant whole, by the same comparison), else the
+-- earlier of the last runs' own days and the first day of an event loaded since.
+-- The oldest watermark is also a constant of the query (an InitPlan), so raw.events' BRIN index on
+-- loaded_at skips every block loaded before it instead of reading the table.
 with last_runs as (
     select distinct on (tenants.tenant_id)
         tenants.tenant_id,
         runs.computed_at,
-        runs.catalog_revision
+        runs.lookback_days,
+        runs.time_decay_half_life_days,
+        runs.position_first_weight,
+        runs.position_last_weight,
+        -- runs recorded before the catalog existed have no such column (to_jsonb reads it as null)
+        (to_jsonb(runs) ->> 'catalog_revision')::bigint as catalog_revision
     from unnest(%(tenant_ids)s::uuid[]) as tenants (tenant_id)
     left join analytics.fct_attribution_runs as runs on runs.tenant_id = tenants.tenant_id
     order by tenants.tenant_id, runs.computed_at desc nulls last
@@ -18,6 +25,10 @@ stale as (
         last_runs.computed_at,
         last_runs.computed_at is null
         or settings.updated_at > last_runs.computed_at
+        or settings.lookback_days is distinct from last_runs.lookback_days
+        or settings.time_decay_half_life_days is distinct from last_runs.time_decay_half_life_days
+        or settings.position_first_weight is distinct from last_runs.position_first_weight
+        or settings.position_last_weight is distinct from last_runs.position_last_weight
         or coalesce(revisions.revision, 0) is distinct from last_runs.catalog_revision as every_day
     from last_runs
     left join app.tenant_settings as settings on settings.tenant_id = last_runs.tenant_id
@@ -33,6 +44,7 @@ select
             from stale
             join raw.events as events
                 on events.tenant_id = stale.tenant_id and events.loaded_at > stale.computed_at
+            where events.loaded_at > (select min(computed_at) from stale)
         )
     ) as first_day
 from stale

@@ -45,7 +45,16 @@ def test_full_refresh_for_one_tenant_keeps_the_other_tenants():
 
 def test_run_config_targets_the_attribution_op():
     assert attribution_run_config(True, "t-1") == {
-        "ops": {"attribution_dbt_assets": {"config": {"full_refresh": True, "tenant_id": "t-1"}}}}
+        "ops": {"attribution_dbt_assets": {"config": {"full_refresh": True, "tenant_id": "t-1",
+                                                      "recompute_window": True}}}}
+
+
+def test_a_window_that_is_not_recomputed_reaches_dbt_as_no_window():
+    # `earmark run`: the days are materialized, dbt recomputes only what changed since each tenant's last run.
+    options = attribution_dbt_vars(DAY, NEXT, run_id="r2", recompute_window=False)
+    assert options == {"attribution_run_id": "r2"}
+    env = attribution_dbt_env(options)
+    assert env["EARMARK_ATTRIBUTION_START_DATE"] == "" and env["EARMARK_ATTRIBUTION_END_DATE"] == ""
 
 
 def test_definitions_load_with_raw_events_upstream():

@@ -7,6 +7,9 @@
 -- One row per tenant recomputed by a run: what was recomputed, the settings used, and the checks that
 -- every model's credits sum to the tenant's conversions and its revenue credits to its revenue.
 -- Never dropped by --full-refresh: it is the history, and the next run's "last run" watermark.
+-- It is written after every incremental mart (the show credits are not among its inputs, hence the
+-- depends_on): a mart that failed must keep the watermark where it was, so the next run redoes its days.
+-- depends_on: {{ ref('fct_daily_show_credits') }}
 
 with scope as (
     select

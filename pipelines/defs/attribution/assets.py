@@ -33,6 +33,9 @@ class AttributionConfig(dg.Config):
     full_refresh: bool = False
     # Restrict the recompute to one tenant (uuid); every tenant when unset.
     tenant_id: str | None = None
+    # Recompute every day of the partition range (a backfill, the nightly day). `earmark run` turns it
+    # off: it materializes the days that can have changed and lets dbt recompute only what did.
+    recompute_window: bool = True
 
 
 class AttributionTranslator(DagsterDbtTranslator):
@@ -59,7 +62,8 @@ def attribution_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResourc
     os.environ.update(dbt_environment())
     window = context.partition_time_window
     options = attribution_dbt_vars(window.start, window.end, tenant_id=config.tenant_id,
-                                   full_refresh=config.full_refresh, run_id=context.run.run_id)
+                                   full_refresh=config.full_refresh, run_id=context.run.run_id,
+                                   recompute_window=config.recompute_window)
     args = attribution_dbt_args(full_refresh=config.full_refresh, tenant_id=config.tenant_id)
     context.log.info("dbt %s with %s", " ".join(args), options)
     # dagster-dbt hands dbt a copy of os.environ when it starts the process: set the run's options for

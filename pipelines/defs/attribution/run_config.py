@@ -14,22 +14,27 @@ from datetime import datetime
 ATTRIBUTION_OP = "attribution_dbt_assets"
 
 
-def attribution_run_config(full_refresh: bool = False, tenant_id: str | None = None) -> dict:
+def attribution_run_config(full_refresh: bool = False, tenant_id: str | None = None,
+                           recompute_window: bool = True) -> dict:
     """Dagster run_config for the attribution dbt assets."""
-    return {"ops": {ATTRIBUTION_OP: {"config": {"full_refresh": full_refresh, "tenant_id": tenant_id}}}}
+    config = {"full_refresh": full_refresh, "tenant_id": tenant_id, "recompute_window": recompute_window}
+    return {"ops": {ATTRIBUTION_OP: {"config": config}}}
 
 
 def attribution_dbt_vars(start: datetime, end: datetime, *, tenant_id: str | None = None,
-                         full_refresh: bool = False, run_id: str | None = None) -> dict:
+                         full_refresh: bool = False, run_id: str | None = None,
+                         recompute_window: bool = True) -> dict:
     """dbt vars for a partition window [start, end) of UTC days.
 
     A full refresh restricted to one tenant must not drop the other tenants' rows, so it becomes an
     incremental run that recomputes every date of that tenant (attribution_all_dates).
+    Without recompute_window the window's days are not forced: dbt recomputes only what changed since
+    each tenant's last run (its own rules in int_attribution_scopes), which `earmark run` relies on.
     """
-    dbt_vars: dict = {
-        "attribution_start_date": start.date().isoformat(),
-        "attribution_end_date": end.date().isoformat(),
-    }
+    dbt_vars: dict = {}
+    if recompute_window:
+        dbt_vars["attribution_start_date"] = start.date().isoformat()
+        dbt_vars["attribution_end_date"] = end.date().isoformat()
     if tenant_id:
         dbt_vars["attribution_tenant_id"] = tenant_id
         if full_refresh:
