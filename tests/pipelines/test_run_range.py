@@ -3,30 +3,17 @@ those of a full recompute."""
 
 from datetime import UTC, datetime
 
+from attribution_events import EVENTS, daily_credits
+
 from earmark import db
 from pipelines import runner
 from pipelines.operations import run_pipeline
 
-EVENTS = (
-    "event_id,user_id,occurred_at,event_type,channel,campaign_id,revenue\n"
-    "t1,u1,2026-02-20T10:00:00Z,touchpoint,podcast,cmp-a,\n"
-    "t2,u1,2026-02-28T11:00:00Z,touchpoint,search,cmp-s,\n"
-    "c1,u1,2026-03-01T12:00:00Z,conversion,,,100\n"
-    "c2,u2,2026-03-01T13:00:00Z,conversion,,,50\n"
-)
 # Loaded after the first run: a touch of u2's, days before u2's conversion.
 LATE = (
     "event_id,user_id,occurred_at,event_type,channel,campaign_id,revenue\n"
     "t3,u2,2026-02-25T09:00:00Z,touchpoint,email,cmp-e,\n"
 )
-
-
-def credits(tenant_id):
-    with db.connect("transformer") as conn:
-        return conn.execute(
-            "select model, channel, round(conversions::numeric, 9), round(revenue::numeric, 6) "
-            "from analytics.fct_daily_channel_credits where tenant_id = %s order by 1, 2", [tenant_id],
-        ).fetchall()
 
 
 def today() -> str:
@@ -52,19 +39,19 @@ def test_a_run_starts_at_the_first_changed_day_and_matches_a_full_recompute(make
 
     first = run_pipeline(tenant_id=tid)
     assert first.attributed == ("2026-02-20", today())  # never attributed: every day since the first event
-    first_credits = credits(tid)
+    first_credits = daily_credits(tid)
 
     # Nothing new: only today's partition (the last run's day) is materialized again, figures unchanged.
     idle = run_pipeline(tenant_id=tid)
     assert idle.attributed == (today(), today())
-    assert credits(tid) == first_credits
+    assert daily_credits(tid) == first_credits
 
     assert runner.ingest(tid, [str(tmp_path / "late.csv")]).success
     late = run_pipeline(tenant_id=tid)
     assert late.attributed == ("2026-02-25", today())
     assert late.model_seconds["fct_touch_credits"] > 0 and late.dbt_seconds > 0
-    after_late = credits(tid)
-    linear = {channel: conversions for model, channel, conversions, _ in after_late if model == "linear"}
+    after_late = daily_credits(tid)
+    linear = {channel: conversions for model, channel, _, conversions, _ in after_late if model == "linear"}
     assert linear == {"email": 1, "podcast": 0.5, "search": 0.5}  # c2's path is the late touch now
     # In Dagster the days before the late touch keep the first run's materialization, the rest the late run's.
     assert latest_run(dagster_instance, "2026-02-24") == first.attribution_run_id
@@ -77,9 +64,9 @@ def test_a_run_starts_at_the_first_changed_day_and_matches_a_full_recompute(make
                      "where tenant_id = %s", [tid])
     changed = run_pipeline(tenant_id=tid)
     assert changed.attributed == ("2026-02-20", today())
-    assert credits(tid) == after_late  # lookback 20 days still reaches every touch here
+    assert daily_credits(tid) == after_late  # lookback 20 days still reaches every touch here
     assert latest_run(dagster_instance, "2026-02-24") == changed.attribution_run_id
 
     refreshed = runner.attribute("2026-02-20", today(), full_refresh=True, tenant_id=tid)
     assert refreshed.success, refreshed.error
-    assert credits(tid) == after_late
+    assert daily_credits(tid) == after_late
