@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 import psycopg
 
+from earmark.ingest.service import ensure_partition
 from earmark.ingest.validate import CATALOG_COLUMNS
 from earmark.settings import refuse_in_production
 from earmark.sqlfiles import load
@@ -89,6 +90,7 @@ def copy_events(conn: psycopg.Connection, tenant_id: uuid.UUID | str, events: pl
     frame.write_csv(buffer, include_header=False, null_value="")
     # COPY cannot write a table with row-level security; stage in a temp table, then one INSERT.
     with conn.transaction():
+        ensure_partition(conn, tenant_id)
         conn.execute(load("earmark.attribution", "synthetic_stage"))
         conn.execute(load("earmark.attribution", "synthetic_stage_clear"))
         with conn.cursor() as cur, cur.copy(load("earmark.attribution", "synthetic_copy")) as copy:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import time
 import uuid
 from dataclasses import asdict, dataclass
@@ -11,6 +12,8 @@ from uuid import UUID
 
 import polars as pl
 import psycopg
+from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 
 from earmark import db, tenancy
 from earmark.ingest import reader
@@ -20,6 +23,10 @@ from earmark.sqlfiles import load
 
 APPROX_BYTES_PER_EVENT = 200
 COPY_SLICE_ROWS = 250_000
+# A tenant's first load of at least this many rows COPYs them into its new partition; a smaller one is
+# inserted through the stage like every later load (a few ms of DDL buy nothing there).
+DIRECT_LOAD_MIN_ROWS = 20_000
+DIRECT_COLUMNS = tuple(c for c in LOADED_COLUMNS if c not in ("promo_code", "vanity_url"))
 
 
 @dataclass(frozen=True)
@@ -144,29 +151,84 @@ def _check_quota(conn: psycopg.Connection, tenant: tenancy.Tenant, incoming: int
         )
 
 
-def _copy_csv(conn: psycopg.Connection, statement: str, frame: pl.DataFrame) -> None:
-    # Slices keep both cores busy: polars writes the next one while Postgres parses the last.
-    with conn.cursor().copy(statement) as copy:
+def _copy_csv(conn: psycopg.Connection, statement: str | sql.Composed, frame: pl.DataFrame) -> None:
+    # Slices keep both cores busy: polars writes the next one while a writer thread hands the last to
+    # Postgres (a plain write blocks until the server has read nearly all of it).
+    cursor = conn.cursor()
+    with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
         for start in range(0, frame.height, COPY_SLICE_ROWS):
-            copy.write(frame.slice(start, COPY_SLICE_ROWS).write_csv(include_header=False))
+            copy.write(frame.slice(start, COPY_SLICE_ROWS).write_csv(
+                include_header=False, datetime_format="%Y-%m-%d %H:%M:%S%.6f+00"))
 
 
 def _load_events(conn: psycopg.Connection, tenant_id: UUID, batch_id: UUID, loaded_at: datetime,
                  valid: pl.DataFrame, clock: _PhaseClock) -> int:
+    """Rows written to raw.events. A tenant's first load also creates its partition (migration 0016):
+    a big one COPYs its rows straight into the new table, whose indexes ATTACH then builds once."""
     if valid.is_empty():
         clock.lap("insert")
         return 0
     conn.execute(load("earmark.ingest", "lock_tenant_loads"), {"tenant_id": tenant_id})
-    conn.execute(load("earmark.ingest", "sort_in_memory"))
+    conn.execute(load("earmark.ingest", "stage_in_memory"))
+    loaded = 0
+    if conn.execute(load("earmark.ingest", "has_partition"), {"tenant_id": tenant_id}).fetchone()[0]:
+        valid = _without_loaded(conn, tenant_id, valid)
+        clock.lap("dedupe")
+    else:
+        partition = conn.execute(load("earmark.ingest", "create_partition"), {
+            "tenant_id": tenant_id, "batch_id": batch_id, "loaded_at": loaded_at}).fetchone()[0]
+        if valid.height >= DIRECT_LOAD_MIN_ROWS:
+            # Rows naming a promo code or vanity URL take the staged insert below, which links them to
+            # the catalog; the rest are stored as validated.
+            unlinked = pl.col("promo_code").is_null() & pl.col("vanity_url").is_null()
+            direct = valid.filter(unlinked).select(DIRECT_COLUMNS)
+            _copy_csv(conn, sql.SQL(load("earmark.ingest", "copy_partition")).format(
+                partition=sql.SQL(partition)), direct)
+            clock.lap("copy_partition")
+            loaded, valid = direct.height, valid.filter(~unlinked)
+        conn.execute(load("earmark.ingest", "attach_partition"), {"tenant_id": tenant_id})
+        clock.lap("attach_partition")
+    if valid.is_empty():
+        return loaded
     conn.execute(load("earmark.ingest", "create_stage"))
     staged = valid.select(LOADED_COLUMNS).with_columns(pl.col("occurred_at").dt.epoch("us"))
     _copy_csv(conn, load("earmark.ingest", "copy_stage"), staged)
     conn.execute(load("earmark.ingest", "analyze_stage"))
     clock.lap("copy_stage")
-    loaded = conn.execute(load("earmark.ingest", "insert_events"),
-                          {"tenant_id": tenant_id, "batch_id": batch_id, "loaded_at": loaded_at}).rowcount
+    loaded += conn.execute(load("earmark.ingest", "insert_events"),
+                           {"tenant_id": tenant_id, "batch_id": batch_id, "loaded_at": loaded_at}).rowcount
     clock.lap("insert")
     return loaded
+
+
+def _without_loaded(conn: psycopg.Connection, tenant_id: UUID, valid: pl.DataFrame) -> pl.DataFrame:
+    """The rows whose event_id raw.events does not hold yet (event_id is the idempotency key).
+
+    Only the ids travel: a re-ingest of 4 M events stages 70 MB of ids instead of 560 MB of rows, and a
+    file of new events gets nothing back. The caller holds the tenant's ingestion lock, so no load can
+    add an id between this check and the insert (whose primary key would refuse it anyway).
+    """
+    conn.execute(load("earmark.ingest", "create_incoming_ids"))
+    _copy_csv(conn, load("earmark.ingest", "copy_incoming_ids"), valid.select("event_id"))
+    conn.execute(load("earmark.ingest", "analyze_incoming_ids"))
+    with conn.cursor().copy(load("earmark.ingest", "copy_loaded_ids"), {"tenant_id": tenant_id}) as copy:
+        answer = b"".join(bytes(block) for block in copy)
+    if not answer:
+        return valid
+    loaded = pl.read_csv(io.BytesIO(answer), has_header=False, new_columns=["event_id"],
+                         schema_overrides={"event_id": pl.String})
+    return valid.join(loaded, on="event_id", how="anti")
+
+
+def ensure_partition(conn: psycopg.Connection, tenant_id: UUID | str) -> None:
+    """Create the tenant's (empty) partition of raw.events unless it exists, inside the caller's
+    transaction: for loaders other than ingest_file (the synthetic one for tests and benchmarks)."""
+    params = {"tenant_id": str(tenant_id)}
+    conn.execute(load("earmark.ingest", "lock_tenant_loads"), params)
+    if not conn.execute(load("earmark.ingest", "has_partition"), params).fetchone()[0]:
+        conn.execute(load("earmark.ingest", "create_partition"),
+                     {**params, "batch_id": uuid.uuid4(), "loaded_at": datetime.now(UTC)})
+        conn.execute(load("earmark.ingest", "attach_partition"), params)
 
 
 def _quarantine(conn: psycopg.Connection, tenant_id: UUID, batch_id: UUID, rejected: pl.DataFrame) -> None:

@@ -70,7 +70,8 @@ def test_a_killed_ingest_leaves_raw_events_untouched(private_install):
     env, home, tenant, path, rows, url = private_install
     process = subprocess.Popen([EARMARK, "ingest", "--tenant", tenant, str(path), "--json"], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _wait_for_query(url, "%insert into raw.events%", process)
+    # A new tenant's first load COPYs into its own new partition of raw.events (migration 0016).
+    _wait_for_query(url, "%copy raw.events\\_%", process)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     with psycopg.connect(url, autocommit=True) as conn:
@@ -83,6 +84,9 @@ def test_a_killed_ingest_leaves_raw_events_untouched(private_install):
         assert conn.execute("select count(*) from raw.events").fetchone()[0] == 0
         assert conn.execute("select count(*) from raw.ingest_batches where status = 'succeeded'"
                             ).fetchone()[0] == 0
+        # Not even the half-filled partition is left: it was created in the load's transaction.
+        assert conn.execute("select to_regclass('raw.' || raw.events_partition_name(%s))", [tenant]
+                            ).fetchone()[0] is None
     # And the file then loads whole, every row accounted for.
     counts = json.loads(_earmark(env, "ingest", "--tenant", tenant, str(path), "--json").stdout)
     assert (counts["rows"], counts["loaded"], counts["duplicates"], counts["rejected"]) == (rows, rows, 0, 0)

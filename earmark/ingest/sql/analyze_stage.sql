@@ -1,2 +1,2 @@
--- Lets the planner pick a hash anti-join for big files.
+-- Lets the planner size the sort and the catalog joins of a big file.
 analyze events_stage

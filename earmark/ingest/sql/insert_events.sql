@@ -1,6 +1,5 @@
--- event_id is the idempotency key: a row already loaded (earlier file) changes nothing.
--- An anti-join instead of ON CONFLICT: speculative insertion costs a quarter more per row, and the
--- caller holds the tenant's ingestion lock, so no concurrent load can slip in between.
+-- The stage holds only new event ids: service._without_loaded dropped the ones already loaded (no ON
+-- CONFLICT: speculative insertion costs a quarter more per row), under the tenant's ingestion lock.
 -- Sorted by the primary key, so index pages fill in order.
 -- A promo code or vanity URL the catalog knows links the touch to its campaign and show (when the row
 -- names none itself); codes and URLs are stored in the catalog's spelling (catalog.normalise_*), so one
@@ -26,8 +25,4 @@ left join catalog.promo_codes as code
     on code.tenant_id = %(tenant_id)s and code.code = stage.normalised_code
 left join catalog.vanity_urls as url
     on url.tenant_id = %(tenant_id)s and url.url = stage.normalised_url
-where not exists (
-    select from raw.events as loaded
-    where loaded.tenant_id = %(tenant_id)s and loaded.event_id = stage.event_id
-)
 order by stage.event_id

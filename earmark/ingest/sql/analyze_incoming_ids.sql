@@ -1,0 +1,2 @@
+-- Lets the planner pick a merge or hash join for big files.
+analyze incoming_ids

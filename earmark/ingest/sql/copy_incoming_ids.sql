@@ -1,0 +1,1 @@
+copy incoming_ids (event_id) from stdin (format csv)
