@@ -1,4 +1,4 @@
 -- Straight into the tenant's new, unattached partition (it has no row-level security until it is
 -- attached, in this transaction); tenant_id, batch_id and loaded_at come from its defaults.
 copy {partition} (event_id, user_id, occurred_at, event_type, channel, campaign_id, revenue, source,
-    currency, show_id, episode_id, placement_id) from stdin (format csv)
+    currency, show_id, episode_id, placement_id) from stdin (format csv, freeze)
