@@ -31,7 +31,7 @@ KEY_PATTERN = re.compile(
 KEY_LOOKALIKE = re.compile(r"ek_(live|test)_[0-9A-Za-z]{8,}")
 
 # Scopes a tenant key may carry; platform keys (no tenant) carry only tenants:admin.
-TENANT_SCOPES = ("attribution:read", "settings:write", "keys:admin", "catalog:write")
+TENANT_SCOPES = ("attribution:read", "settings:write", "keys:admin", "users:admin", "catalog:write")
 PLATFORM_SCOPES = ("tenants:admin",)
 DEFAULT_TENANT_SCOPES = ("attribution:read",)
 

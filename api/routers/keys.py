@@ -47,7 +47,8 @@ class ApiKeyCreate(BaseModel):
         "examples": [{"name": "dashboard", "scopes": ["attribution:read"], "mode": "live"}]})
 
     name: text(max_length=200) = ""
-    scopes: list[TenantScope] = Field(default=["attribution:read"], min_length=1, max_length=3)
+    scopes: list[TenantScope] = Field(default=["attribution:read"], min_length=1,
+                                      max_length=len(credentials.TENANT_SCOPES))
     expires_at: Rfc3339Timestamp | None = Field(
         default=None,
         description="When the key stops working (RFC 3339 with a zone). A time in the past is accepted "

@@ -13,7 +13,18 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from earmark.cli import attribution, bench, catalog, database, economics, failures, keys, serving, tenants
+from earmark.cli import (
+    attribution,
+    bench,
+    catalog,
+    database,
+    economics,
+    failures,
+    keys,
+    serving,
+    tenants,
+    users,
+)
 from earmark.errors import EarmarkError
 
 app = typer.Typer(
@@ -27,6 +38,7 @@ app.add_typer(database.app, name="db")
 app.command("migrate")(database.migrate)
 app.add_typer(tenants.app, name="tenants")
 app.add_typer(keys.app, name="keys")
+app.add_typer(users.app, name="users")
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(attribution.app, name="attribution")
 app.add_typer(economics.app, name="economics")

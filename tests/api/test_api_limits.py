@@ -156,6 +156,10 @@ TENANT_ROUTES = {
     ("POST", "/keys"): {"json": {"name": "limited", "scopes": ["attribution:read"]}},
     ("GET", "/keys"): {},
     ("DELETE", "/keys/{key_id}"): {},
+    ("GET", "/users"): {},
+    ("POST", "/users"): {"json": {"email": "limits@example.com", "role": "viewer",
+                                  "password": "a limit on every route"}},
+    ("PATCH", "/users/{user_id}"): {"json": {"role": "analyst"}},
     **_catalog_routes(),
 }
 
@@ -178,11 +182,15 @@ def test_every_tenant_route_passes_the_rate_limiter(attribution_tenants, make_ke
     conversion = client.get("/api/v1/attribution/conversions", params={"limit": 1},
                             headers=caller.headers).json()["data"][0]["conversion_event_id"]
     spare_key = client.post("/api/v1/keys", json={"name": "spare"}, headers=caller.headers).json()["id"]
+    spare_user = client.post("/api/v1/users", headers=caller.headers, json={
+        "email": "spare@example.com", "role": "viewer", "password": "spare user of the limits test"}
+    ).json()["id"]
     usage = client.app.state.services.usage
     counted = usage.month_total(attribution_tenants.a.id)
     for (method, path), route in TENANT_ROUTES.items():
         request = dict(route)
-        url = "/api/v1" + request.pop("url", path).format(conversion_event_id=conversion, key_id=spare_key)
+        url = "/api/v1" + request.pop("url", path).format(conversion_event_id=conversion, key_id=spare_key,
+                                                              user_id=spare_user)
         answer = client.request(method, url, headers=caller.headers, **request)
         assert answer.status_code < 300, (method, path, answer.text)
         assert answer.headers["x-ratelimit-limit"] == str(burst), (method, path)
