@@ -49,7 +49,7 @@ class UserCreate(BaseModel):
 
     email: text(max_length=254)
     role: Role
-    password: str = Field(min_length=1, max_length=passwords.MAX_LENGTH, description=(
+    password: text(max_length=passwords.MAX_LENGTH, min_length=1) = Field(description=(
         f"At least {passwords.MIN_LENGTH} characters and not a common password; stored only as an "
         "argon2id hash."))
 
