@@ -13,7 +13,18 @@ from api import problems
 from api.auth import KeyCache
 from api.database import make_pool
 from api.deps import Services, limit_before_error, refuse_unknown_query
-from api.routers import attribution, catalog, economics, health, keys, tenant_settings, tenants, users
+from api.routers import (
+    attribution,
+    catalog,
+    economics,
+    health,
+    keys,
+    security,
+    signin,
+    tenant_settings,
+    tenants,
+    users,
+)
 from api.settings import ApiSettings, get_api_settings
 from api.usage import UsageCounter
 from api.wire import WireGuard
@@ -56,8 +67,11 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
     app.add_middleware(WireGuard)
     app.include_router(health.router, dependencies=[Depends(refuse_unknown_query)],
                        responses=problems.WIRE_RESPONSES)
+    # Sign-in pages for people: HTML forms at the root, outside the versioned JSON API.
+    app.include_router(signin.router, dependencies=[Depends(refuse_unknown_query)],
+                       responses=problems.WIRE_RESPONSES)
     v1 = APIRouter(prefix="/api/v1")
-    for module in (attribution, economics, catalog, tenant_settings, keys, users, tenants):
+    for module in (attribution, economics, catalog, tenant_settings, keys, users, security, tenants):
         v1.include_router(module.router)
     app.include_router(v1, responses=problems.WIRE_RESPONSES)
     return app

@@ -160,6 +160,7 @@ TENANT_ROUTES = {
     ("POST", "/users"): {"json": {"email": "limits@example.com", "role": "viewer",
                                   "password": "a limit on every route"}},
     ("PATCH", "/users/{user_id}"): {"json": {"role": "analyst"}},
+    ("GET", "/security/events"): {"params": {"limit": 1}},
     **_catalog_routes(),
 }
 

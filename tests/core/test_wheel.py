@@ -37,7 +37,8 @@ def _shipped_in_checkout() -> set[str]:
     """Every data file the packages read at run time, as a wheel path."""
     found = set()
     for pattern in ("earmark/**/*.sql", "api/**/*.sql", "pipelines/**/*.sql", "earmark/tiers.toml",
-                    "earmark/dagster.yaml", "dbt_project/**/*.sql", "dbt_project/**/*.yml"):
+                    "earmark/dagster.yaml", "dbt_project/**/*.sql", "dbt_project/**/*.yml",
+                    "earmark/identity/*.txt", "api/templates/*.html"):
         found |= {p.relative_to(ROOT).as_posix() for p in ROOT.glob(pattern)
                   if not {"target", "logs"} & set(p.relative_to(ROOT).parts) and p.name != ".user.yml"}
     return found
@@ -71,7 +72,8 @@ def test_the_wheel_holds_every_package_data_file(wheel_venv):
         inside = set(archive.namelist())
     expected = _shipped_in_checkout()
     assert {"api/sql/channels_window.sql", "earmark/sql/bootstrap.sql", "pipelines/sql/tenant_summary.sql",
-            "earmark/migrations/0001_tenancy.sql", "dbt_project/dbt_project.yml"} <= expected
+            "earmark/migrations/0001_tenancy.sql", "dbt_project/dbt_project.yml",
+            "earmark/identity/common_passwords.txt", "api/templates/login.html"} <= expected
     assert expected - inside == set()
     assert not [name for name in inside if "/target/" in name or name.endswith(".pyc")]
 
