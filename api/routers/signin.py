@@ -36,8 +36,9 @@ HTML = {"content": {"text/html": {}}}
 
 router = APIRouter(tags=["sign-in"], responses={k: ERROR_RESPONSES[k] for k in (401, 422)})
 
-Email = Annotated[text(max_length=254), Form()]
-Password = Annotated[text(max_length=1024), Form()]
+# min_length 1: a form field sent empty counts as absent for FastAPI, and the schema must say so.
+Email = Annotated[text(max_length=254, min_length=1), Form()]
+Password = Annotated[text(max_length=1024, min_length=1), Form()]
 CsrfField = Annotated[text(max_length=200), Form()]
 NextField = Annotated[text(max_length=2000), Form()]
 

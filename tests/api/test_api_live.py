@@ -28,9 +28,9 @@ def fresh_install(private_home):
         yield env, home, tenant["id"], key["key"], platform["key"]
 
 
-def _assert_clean_run(server, *keys: str) -> None:
-    for key in keys:
-        done = schemathesis(server, key)
+def _assert_clean_run(server, *keys: str, examples: tuple[int, ...] = ()) -> None:
+    for key, max_examples in zip(keys, examples or (100,) * len(keys), strict=True):
+        done = schemathesis(server, key, max_examples=max_examples)
         report = done.stdout[-4000:] + done.stderr[-2000:]
         assert done.returncode == 0, report
         for phase in ALL_PHASES:
@@ -47,7 +47,9 @@ def test_schemathesis_finds_nothing_on_a_fresh_install(fresh_install, tmp_path):
     env, home, _, key, platform = fresh_install
     # The limiter still runs on every request; scaled up so the fuzzer reaches the routes' own logic.
     with serve({**env, "EARMARK_API_RATE_LIMIT_SCALE": "1000"}, tmp_path / "server.log") as server:
-        _assert_clean_run(server, key, platform)
+        # With the platform key every tenant route is one 403 whatever the input; half the examples keep
+        # the suite's time in hand as the API grows (its own /tenants routes get 50 each still).
+        _assert_clean_run(server, key, platform, examples=(100, 50))
 
 
 def test_schemathesis_finds_nothing_on_a_tenant_with_data(make_tenant, make_key, tmp_path):
