@@ -36,11 +36,13 @@ HTML = {"content": {"text/html": {}}}
 
 router = APIRouter(tags=["sign-in"], responses={k: ERROR_RESPONSES[k] for k in (401, 422)})
 
-# min_length 1: a form field sent empty counts as absent for FastAPI, and the schema must say so.
-Email = Annotated[text(max_length=254, min_length=1), Form()]
-Password = Annotated[text(max_length=1024, min_length=1), Form()]
-CsrfField = Annotated[text(max_length=200), Form()]
-NextField = Annotated[text(max_length=2000), Form()]
+# min_length 1: a form field sent empty counts as absent for FastAPI, and the schema must say so. The
+# pattern tells clients (and the fuzzer) what api.types.text refuses anyway: NUL.
+NO_NUL = r"^[^\x00]*$"
+Email = Annotated[text(max_length=254, min_length=1, pattern=NO_NUL), Form()]
+Password = Annotated[text(max_length=1024, min_length=1, pattern=NO_NUL), Form()]
+CsrfField = Annotated[text(max_length=200, pattern=NO_NUL), Form()]
+NextField = Annotated[text(max_length=2000, pattern=NO_NUL), Form()]
 
 
 def _sql(name: str) -> str:
@@ -93,7 +95,8 @@ async def _event(conn: psycopg.AsyncConnection, tenant_id, actor: str, action: s
 
 @router.get("/login", response_class=HTMLResponse, responses={200: HTML})
 async def login_form(request: Request, services: ServicesDep,
-                     next: Annotated[text(max_length=2000), Query()] = "/account") -> HTMLResponse:  # noqa: A002
+                     next: Annotated[text(max_length=2000, pattern=NO_NUL), Query()] = "/account"
+                     ) -> HTMLResponse:  # noqa: A002
     """The sign-in form: email, password and a CSRF token."""
     cookies = Cookies(request, services.settings.env)
     csrf_value = request.cookies.get(cookies.csrf) or sessions.new_token()
