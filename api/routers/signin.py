@@ -150,7 +150,7 @@ async def sign_in(request: Request, services: ServicesDep, email: Email, passwor
                            next_path=next_path)
     token = sessions.new_token()
     async with pool.connection() as conn:
-        await _end_session(conn, request.cookies.get(cookies.session), services, request_id, "signout")
+        await _end_session(conn, request.cookies.get(cookies.session), request_id)
         async with tenant_transaction(conn, user["tenant_id"]):
             await conn.execute(_sql("sessions_insert"), {
                 "tenant_id": user["tenant_id"], "token_hash": sessions.token_hash(token),
@@ -175,15 +175,15 @@ async def _session(conn: psycopg.AsyncConnection, token: str | None) -> dict | N
         return await cur.fetchone()
 
 
-async def _end_session(conn: psycopg.AsyncConnection, token: str | None, services, request_id: str,
-                       action: str) -> dict | None:
+async def _end_session(conn: psycopg.AsyncConnection, token: str | None, request_id: str) -> dict | None:
+    """End the session of `token`, if it is live (signing out, or rotated by a new sign-in)."""
     found = await _session(conn, token)
     if found is None:
         return None
     async with tenant_transaction(conn, found["tenant_id"]):
         await conn.execute(_sql("sessions_end"), {"tenant_id": found["tenant_id"],
                                                   "token_hash": sessions.token_hash(token)})
-    await _event(conn, found["tenant_id"], f"user:{found['user_id']}", action, request_id)
+    await _event(conn, found["tenant_id"], f"user:{found['user_id']}", "signout", request_id)
     return found
 
 
@@ -212,7 +212,7 @@ async def sign_out(request: Request, services: ServicesDep, csrf_token: CsrfFiel
         return _page(request, "base.html", 403, title="Sign out",
                      message="This form has expired; reload your account page and sign out again.")
     async with services.pool.connection() as conn:
-        await _end_session(conn, token, services, uuid.uuid4().hex, "signout")
+        await _end_session(conn, token, uuid.uuid4().hex)
     answer = RedirectResponse("/login", status_code=303)
     answer.delete_cookie(cookies.session, path="/", secure=cookies.secure, httponly=True, samesite="lax")
     return answer

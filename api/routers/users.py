@@ -81,20 +81,16 @@ async def list_users(session: AdminUsers) -> UserList:
 async def create_user(session: AdminUsers, body: UserCreate) -> UserOut:
     """Create an active user of the caller's tenant (not an owner: see the tag's description)."""
     try:
-        roles.check_grant(KEY_ROLE, body.role)
-        email = users.normalise_email(body.email)
         # argon2id costs about 64 MiB and a few tens of ms of CPU: off the event loop.
-        password_hash = await run_in_threadpool(passwords.hash_password, body.password)
+        params = await run_in_threadpool(users.new_user, session.tenant_id, body.email, body.role,
+                                         body.password, KEY_ROLE)
     except (roles.RoleError, users.UserError, passwords.PasswordRefused) as error:
         raise _refused(error) from None
-    params = {"tenant_id": session.tenant_id, "email": email, "role": body.role,
-              "password_hash": password_hash}
     try:
         async with session.transaction():
             return await session.one(load("earmark.identity", "users_insert"), params)
     except psycopg.errors.UniqueViolation:
-        raise Problem(409, "conflict", f"The tenant already has a user {email} (emails are unique per "
-                      "tenant, ignoring case).") from None
+        raise Problem(409, "conflict", users.email_taken(params["email"])) from None
 
 
 @router.patch("/{user_id}", response_model=UserOut, operation_id="update_user",

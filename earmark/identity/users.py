@@ -46,20 +46,30 @@ def normalise_email(email: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
+def new_user(tenant_id: UUID | str, email: str, role: str, password: str, actor_role: str) -> dict:
+    """The parameters of users_insert.sql for a user `actor_role` may create: the one rule for the CLI
+    and the API (the password is checked and hashed here, argon2id: call it off an event loop)."""
+    roles.check_grant(actor_role, role)
+    email = normalise_email(email)
+    return {"tenant_id": str(tenant_id), "email": email, "role": role,
+            "password_hash": passwords.hash_password(password)}
+
+
+def email_taken(email: str) -> str:
+    """What a caller is told when the unique index users_email_per_tenant refuses an insert."""
+    return f"The tenant already has a user {email} (emails are unique per tenant, ignoring case)."
+
+
 def create_user(conn: psycopg.Connection, tenant_id: UUID | str, email: str, role: str, password: str,
                 actor_role: str = roles.OPERATOR) -> User:
     """A new active user of the tenant; `actor_role` is the role of whoever asks (the platform
     operator's CLI by default). Runs in the caller's tenant transaction, or as the owner role."""
-    roles.check_grant(actor_role, role)
-    email = normalise_email(email)
-    password_hash = passwords.hash_password(password)
-    params = {"tenant_id": str(tenant_id), "email": email, "role": role, "password_hash": password_hash}
-    with conn.transaction():
-        if conn.execute(load("earmark.identity", "users_email_taken"), params).fetchone():
-            raise UserError(f"The tenant already has a user {email} (emails are unique per tenant, "
-                            "ignoring case).")
-        with conn.cursor(row_factory=class_row(User)) as cur:
+    params = new_user(tenant_id, email, role, password, actor_role)
+    try:
+        with conn.transaction(), conn.cursor(row_factory=class_row(User)) as cur:
             return cur.execute(load("earmark.identity", "users_insert"), params).fetchone()
+    except psycopg.errors.UniqueViolation:
+        raise UserError(email_taken(params["email"])) from None
 
 
 def list_users(conn: psycopg.Connection, tenant_id: UUID | str) -> list[User]:

@@ -168,24 +168,16 @@ def _load_events(conn: psycopg.Connection, tenant_id: UUID, batch_id: UUID, load
     if valid.is_empty():
         clock.lap("insert")
         return 0
-    conn.execute(load("earmark.ingest", "lock_tenant_loads"), {"tenant_id": tenant_id})
+    partition = _open_partition(conn, tenant_id, batch_id, loaded_at)
     conn.execute(load("earmark.ingest", "stage_in_memory"))
     loaded = 0
-    if conn.execute(load("earmark.ingest", "has_partition"), {"tenant_id": tenant_id}).fetchone()[0]:
+    if partition is None:
         valid = _without_loaded(conn, tenant_id, valid)
         clock.lap("dedupe")
     else:
-        partition = conn.execute(load("earmark.ingest", "create_partition"), {
-            "tenant_id": tenant_id, "batch_id": batch_id, "loaded_at": loaded_at}).fetchone()[0]
         if valid.height >= DIRECT_LOAD_MIN_ROWS:
-            # Rows naming a promo code or vanity URL take the staged insert below, which links them to
-            # the catalog; the rest are stored as validated.
-            unlinked = pl.col("promo_code").is_null() & pl.col("vanity_url").is_null()
-            direct = valid.filter(unlinked).select(DIRECT_COLUMNS)
-            _copy_csv(conn, sql.SQL(load("earmark.ingest", "copy_partition")).format(
-                partition=sql.SQL(partition)), direct)
+            loaded, valid = _copy_into_partition(conn, partition, valid)
             clock.lap("copy_partition")
-            loaded, valid = direct.height, valid.filter(~unlinked)
         conn.execute(load("earmark.ingest", "attach_partition"), {"tenant_id": tenant_id})
         clock.lap("attach_partition")
     if valid.is_empty():
@@ -199,6 +191,17 @@ def _load_events(conn: psycopg.Connection, tenant_id: UUID, batch_id: UUID, load
                            {"tenant_id": tenant_id, "batch_id": batch_id, "loaded_at": loaded_at}).rowcount
     clock.lap("insert")
     return loaded
+
+
+def _copy_into_partition(conn: psycopg.Connection, partition: str,
+                         valid: pl.DataFrame) -> tuple[int, pl.DataFrame]:
+    """COPY the rows into the new partition as validated; returns how many, and the rest: rows naming a
+    promo code or vanity URL, which take the staged insert (it links them to the catalog)."""
+    unlinked = pl.col("promo_code").is_null() & pl.col("vanity_url").is_null()
+    direct = valid.filter(unlinked).select(DIRECT_COLUMNS)
+    _copy_csv(conn, sql.SQL(load("earmark.ingest", "copy_partition")).format(partition=sql.SQL(partition)),
+              direct)
+    return direct.height, valid.filter(~unlinked)
 
 
 def _without_loaded(conn: psycopg.Connection, tenant_id: UUID, valid: pl.DataFrame) -> pl.DataFrame:
@@ -220,15 +223,23 @@ def _without_loaded(conn: psycopg.Connection, tenant_id: UUID, valid: pl.DataFra
     return valid.join(loaded, on="event_id", how="anti")
 
 
+def _open_partition(conn: psycopg.Connection, tenant_id: UUID | str, batch_id: UUID,
+                    loaded_at: datetime) -> str | None:
+    """Take the tenant's ingestion lock; then None if its partition of raw.events exists, else the name
+    of its new, unattached partition, whose defaults stamp this load (attach_partition.sql attaches it)."""
+    params = {"tenant_id": str(tenant_id)}
+    conn.execute(load("earmark.ingest", "lock_tenant_loads"), params)
+    if conn.execute(load("earmark.ingest", "has_partition"), params).fetchone()[0]:
+        return None
+    return conn.execute(load("earmark.ingest", "create_partition"),
+                        {**params, "batch_id": batch_id, "loaded_at": loaded_at}).fetchone()[0]
+
+
 def ensure_partition(conn: psycopg.Connection, tenant_id: UUID | str) -> None:
     """Create the tenant's (empty) partition of raw.events unless it exists, inside the caller's
     transaction: for loaders other than ingest_file (the synthetic one for tests and benchmarks)."""
-    params = {"tenant_id": str(tenant_id)}
-    conn.execute(load("earmark.ingest", "lock_tenant_loads"), params)
-    if not conn.execute(load("earmark.ingest", "has_partition"), params).fetchone()[0]:
-        conn.execute(load("earmark.ingest", "create_partition"),
-                     {**params, "batch_id": uuid.uuid4(), "loaded_at": datetime.now(UTC)})
-        conn.execute(load("earmark.ingest", "attach_partition"), params)
+    if _open_partition(conn, tenant_id, uuid.uuid4(), datetime.now(UTC)) is not None:
+        conn.execute(load("earmark.ingest", "attach_partition"), {"tenant_id": str(tenant_id)})
 
 
 def _quarantine(conn: psycopg.Connection, tenant_id: UUID, batch_id: UUID, rejected: pl.DataFrame) -> None:
