@@ -19,6 +19,7 @@ from starlette.requests import Request
 from api.database import query
 from api.problems import Problem, forbidden, unauthorized
 from earmark import credentials
+from earmark.identity import oauth, roles
 from earmark.settings import Settings
 
 # Query parameter names clients use for credentials; a key there has already leaked into logs.
@@ -92,6 +93,8 @@ async def authenticate(request: Request, cache: KeyCache, pool: AsyncConnectionP
     if scheme.lower() != "bearer" or not secret.strip():
         raise unauthorized("Use the Bearer scheme: `Authorization: Bearer ek_live_...`.")
     secret = secret.strip()
+    if secret.startswith(oauth.ACCESS_PREFIX):
+        return await _token_principal(pool, secret, settings)
     if not credentials.is_well_formed(secret):
         raise unauthorized("That is not an Earmark API key (wrong format or checksum); copy it again.")
     presented = credentials.key_hash(secret, settings)
@@ -99,6 +102,27 @@ async def authenticate(request: Request, cache: KeyCache, pool: AsyncConnectionP
         if credentials.matches_hash(presented, row["key_hash"]):
             return _principal(row, presented)
     raise unauthorized("Unknown API key; check it or create a new one with `earmark keys create`.")
+
+
+async def _token_principal(pool: AsyncConnectionPool, token: str, settings: Settings) -> Principal:
+    """An OAuth access token (api.routers.oauth): looked up on every request, never cached, so a
+    revoked grant stops working at once. A user's token carries at most what the user's role grants now."""
+    if len(token) > 200:
+        raise unauthorized("That is not an Earmark access token; get a new one from /oauth/token.")
+    hashed = oauth.token_hash(token, settings)
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(query("oauth_access_token_find"), {"token_hash": hashed})
+        row = await cur.fetchone()
+    if row is None:
+        raise unauthorized("This access token is unknown, expired or revoked; get a new one from "
+                           "/oauth/token.")
+    if row["tenant_status"] != "active":
+        raise Problem(403, "tenant-suspended", "This tenant is suspended; contact the platform operator.")
+    scopes = set(row["scopes"])
+    if row["user_id"] is not None:
+        scopes &= set(roles.ROLE_SCOPES[row["user_role"]])
+    return Principal(kind="tenant", key_id=row["token_id"], key_hash=hashed, tenant_id=row["tenant_id"],
+                     scopes=frozenset(scopes), tier=row["tenant_tier"])
 
 
 def _principal(row: dict, presented_hash: str) -> Principal:

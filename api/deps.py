@@ -46,6 +46,7 @@ class Services:
     settings: Settings
     api_settings: ApiSettings
     marts: MartsProbe = field(default_factory=MartsProbe)
+    oauth: object = None  # api.oauth_server.Server, built with the pool
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,14 @@ async def refuse_unknown_query(request: Request) -> None:
         raise Problem(422, "validation-error", f"Unknown query parameter {unknown[0]!r}.",
                       errors=[{"loc": ["query", name], "msg": "unknown parameter", "type": "extra_forbidden"}
                               for name in unknown])
+
+
+async def refuse_bad_wire(request: Request) -> None:
+    """Only api.wire's checks of the raw URL, for routes whose query parameters are a protocol's (OAuth
+    ignores parameters it does not know, RFC 6749 section 3.1)."""
+    found = wire_problem(request)
+    if found is not None:
+        raise found
 
 
 class ApiKey(SecurityBase):

@@ -12,15 +12,19 @@ from fastapi import APIRouter, Depends, FastAPI
 from api import problems
 from api.auth import KeyCache
 from api.database import make_pool
-from api.deps import Services, limit_before_error, refuse_unknown_query
+from api.deps import Services, limit_before_error, refuse_bad_wire, refuse_unknown_query
+from api.oauth_server import Server as OAuthServer
 from api.routers import (
     attribution,
     catalog,
     economics,
     health,
     keys,
+    me,
+    oauth,
     security,
     signin,
+    signin_mfa,
     tenant_settings,
     tenants,
     users,
@@ -43,6 +47,7 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
         await pool.open(wait=False)
         services = Services(pool=pool, keys=KeyCache(api_settings.key_cache_seconds), usage=UsageCounter(),
                             settings=settings, api_settings=api_settings)
+        services.oauth = OAuthServer(pool, settings)
         app.state.services = services
         flusher = asyncio.create_task(services.usage.run(pool, api_settings.usage_flush_seconds))
         try:
@@ -68,10 +73,14 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
     app.include_router(health.router, dependencies=[Depends(refuse_unknown_query)],
                        responses=problems.WIRE_RESPONSES)
     # Sign-in pages for people: HTML forms at the root, outside the versioned JSON API.
-    app.include_router(signin.router, dependencies=[Depends(refuse_unknown_query)],
+    for module in (signin, signin_mfa):
+        app.include_router(module.router, dependencies=[Depends(refuse_unknown_query)],
+                           responses=problems.WIRE_RESPONSES)
+    # The authorization server reads its own parameters (RFC 6749 errors, not 422s, for unknown ones).
+    app.include_router(oauth.router, dependencies=[Depends(refuse_bad_wire)],
                        responses=problems.WIRE_RESPONSES)
     v1 = APIRouter(prefix="/api/v1")
-    for module in (attribution, economics, catalog, tenant_settings, keys, users, security, tenants):
+    for module in (attribution, economics, catalog, tenant_settings, keys, users, security, me, tenants):
         v1.include_router(module.router)
     app.include_router(v1, responses=problems.WIRE_RESPONSES)
     return app

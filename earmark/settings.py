@@ -30,6 +30,10 @@ class Settings(BaseSettings):
 
     # Server-side secret for hashing API keys and tokens; never stored in the database.
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    # The key that seals TOTP secrets (AES-GCM); unset, one is derived from secret_key under its own label.
+    mfa_key: SecretStr | None = None
+    # The OAuth issuer (RFC 8414): the public origin of this server; in production it must be https.
+    issuer: str = "http://127.0.0.1:8000"
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:
@@ -41,6 +45,9 @@ class Settings(BaseSettings):
                 "EARMARK_SECRET_KEY is still the development default; set a random secret "
                 "(for example `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
             )
+        if self.env == "production" and not self.issuer.startswith("https://"):
+            raise ValueError(f"EARMARK_ISSUER is {self.issuer!r}; in production it must be the https "
+                             "origin clients reach this server at, for example https://earmark.example.com.")
         if self.database_url is not None:
             missing = [name for name, value in (("EARMARK_TRANSFORMER_PASSWORD", self.transformer_password),
                                                 ("EARMARK_API_PASSWORD", self.api_password)) if not value]

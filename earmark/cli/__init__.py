@@ -21,6 +21,7 @@ from earmark.cli import (
     economics,
     failures,
     keys,
+    oauth,
     serving,
     tenants,
     users,
@@ -39,6 +40,7 @@ app.command("migrate")(database.migrate)
 app.add_typer(tenants.app, name="tenants")
 app.add_typer(keys.app, name="keys")
 app.add_typer(users.app, name="users")
+app.add_typer(oauth.app, name="oauth")
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(attribution.app, name="attribution")
 app.add_typer(economics.app, name="economics")

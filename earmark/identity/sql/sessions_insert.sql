@@ -1,3 +1,3 @@
-insert into app.user_sessions (tenant_id, token_hash, user_id, expires_at)
-values (%(tenant_id)s, %(token_hash)s, %(user_id)s, now() + %(absolute)s::interval)
+insert into app.user_sessions (tenant_id, token_hash, user_id, expires_at, stage)
+values (%(tenant_id)s, %(token_hash)s, %(user_id)s, now() + %(absolute)s::interval, %(stage)s)
 returning id

@@ -1,0 +1,6 @@
+select t.tenant_id, t.id, t.grant_id, t.kind, g.client, c.client_id, g.user_id, t.scopes, t.audience,
+       t.created_at, t.expires_at, t.rotated_at, t.revoked_at, g.revoked_at as grant_revoked_at
+from app.oauth_tokens t
+join app.oauth_grants g on g.tenant_id = t.tenant_id and g.id = t.grant_id
+join app.oauth_clients c on c.tenant_id = g.tenant_id and c.id = g.client
+where t.tenant_id = %(tenant_id)s and t.token_hash = %(token_hash)s
