@@ -61,7 +61,7 @@ class Request(OAuth2Request):
     """A request already read by the route: query pairs, form pairs, headers. `uri` is the issuer's URL
     for the path (authlib refuses a non-https URI; the issuer is https outside development)."""
 
-    def __init__(self, method: str, uri: str, headers: dict, query: str, form: list[tuple[str, str]],
+    def __init__(self, method: str, uri: str, headers, query: str, form: list[tuple[str, str]],
                  request_id: str) -> None:
         super().__init__(method, uri, headers=headers)
         self._args = dict(parse_qsl(query, keep_blank_values=True))
@@ -236,7 +236,8 @@ class CodeGrant(grants.AuthorizationCodeGrant):
 
     def save_authorization_code(self, code: str, request: Request) -> None:
         self.server.db(self.server.store.save_code, request.client, request.user,
-                       oauth.scope_list(request.scope), code, request.payload.redirect_uri, request.payload.data["code_challenge"])
+                       oauth.scope_list(request.scope), code, request.payload.redirect_uri,
+                       request.payload.data["code_challenge"])
 
     def query_authorization_code(self, code: str, client: oauth.Client) -> Code | None:
         """Claim the code (single use, atomically). A code already used is a reuse: the grant it

@@ -19,6 +19,8 @@ os.environ["EARMARK_HOME"] = str(_HOME)
 os.environ["EARMARK_ENV"] = "test"
 # Outside development the default secret is refused; every test process (and CLI it starts) shares this.
 os.environ["EARMARK_SECRET_KEY"] = uuid.uuid4().hex + uuid.uuid4().hex
+# The issuer the OAuth tests see (TestClient speaks to https://testserver).
+os.environ["EARMARK_ISSUER"] = "https://testserver"
 os.environ.pop("DATABASE_URL", None)
 os.environ["DAGSTER_HOME"] = str(_HOME / "dagster")
 
@@ -106,6 +108,25 @@ def make_key(database) -> Callable[..., Caller]:
         with db.connect("owner") as conn:
             key, secret = keys.create(conn, tenant_id=tenant.id if tenant else None, scopes=scopes, **options)
         return Caller(tenant, str(key.id), secret)
+
+    return _make
+
+
+@pytest.fixture
+def make_token(database) -> Callable[..., Caller]:
+    """An OAuth access token (client_credentials) where a test would use a key: the same Caller shape,
+    with the client's id as `key_id`. The read API must treat both alike (issue 11)."""
+    from earmark.identity import oauth
+
+    def _make(tenant: tenancy.Tenant, scopes: list[str]) -> Caller:
+        with db.connect("owner") as conn:
+            client, secret = oauth.create_client(conn, tenant.id, "dashboard back end", ["https://dash.example/cb"],
+                                                 scopes=scopes, grant_types=["client_credentials"])
+        with TestClient(create_app(api_settings=ApiSettings()), base_url="https://testserver") as app:
+            answer = app.post("/oauth/token", data={"grant_type": "client_credentials", "scope": " ".join(scopes)},
+                              auth=(client.client_id, secret))
+        assert answer.status_code == 200, answer.text
+        return Caller(tenant, client.client_id, answer.json()["access_token"])
 
     return _make
 

@@ -105,7 +105,8 @@ async def _state(request: Request, found: SignedIn) -> MfaState:
 async def me(request: Request, found: Me) -> Account:
     """Who is signed in, and the state of their MFA."""
     return Account(user_id=str(found.user_id), email=found.email, role=found.role,
-                   tenant_id=str(found.tenant_id), tenant_name=found.tenant_name, mfa=await _state(request, found),
+                   tenant_id=str(found.tenant_id), tenant_name=found.tenant_name,
+                   mfa=await _state(request, found),
                    csrf_token=sessions.csrf_token(found.token))
 
 

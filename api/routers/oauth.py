@@ -38,7 +38,7 @@ TOKEN_ERRORS = {400: {"description": "An RFC 6749 error: invalid_request, invali
 
 def _oauth_request(request: Request, form: list[tuple[str, str]] | None = None) -> OAuthRequest:
     issuer = request.app.state.services.settings.issuer.rstrip("/")
-    return OAuthRequest(request.method, issuer + request.url.path, dict(request.headers),
+    return OAuthRequest(request.method, issuer + request.url.path, request.headers,
                         request.url.query, form or [], pages.request_id())
 
 
@@ -238,7 +238,8 @@ async def revoke(request: Request, services: ServicesDep, token: Field = None, t
     200: {"description": "RFC 7662: `{\"active\": false}` for anything revoked, expired or unknown", **JSON},
     **TOKEN_ERRORS})
 async def introspect(request: Request, services: ServicesDep, token: Field = None,
-                     token_type_hint: Field = None, client_id: Field = None, client_secret: Field = None) -> Response:
+                     token_type_hint: Field = None, client_id: Field = None,
+                     client_secret: Field = None) -> Response:
     """RFC 7662, for confidential clients (their own tokens)."""
     pairs = await _form(request)
     if pairs is None:

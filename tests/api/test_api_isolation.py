@@ -17,10 +17,12 @@ ENDPOINTS = ["/api/v1/attribution/channels?model=linear", "/api/v1/attribution/c
              "/api/v1/settings", "/api/v1/usage", "/api/v1/keys"]
 
 
-@pytest.fixture
-def pair(attribution_tenants, make_key, make_client):
+@pytest.fixture(params=["key", "oauth_token"])
+def pair(request, attribution_tenants, make_key, make_token, make_client):
+    """Every test here runs with API keys and again with OAuth access tokens (issue 11)."""
     scopes = ["attribution:read", "keys:admin", "settings:write"]
-    a, b = make_key(attribution_tenants.a, scopes), make_key(attribution_tenants.b, scopes)
+    make = make_key if request.param == "key" else make_token
+    a, b = make(attribution_tenants.a, scopes), make(attribution_tenants.b, scopes)
     client = make_client(pool_min_size=1, pool_max_size=1)
     # B's settings differ from A's, so a leak would show in /settings too.
     client.patch("/api/v1/settings", json={"lookback_days": 77}, headers=b.headers)
