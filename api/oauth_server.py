@@ -62,11 +62,13 @@ class Request(OAuth2Request):
     for the path (authlib refuses a non-https URI; the issuer is https outside development)."""
 
     def __init__(self, method: str, uri: str, headers, query: str, form: list[tuple[str, str]],
-                 request_id: str) -> None:
+                 request_id: str, parameters_in_query: bool) -> None:
         super().__init__(method, uri, headers=headers)
         self._args = dict(parse_qsl(query, keep_blank_values=True))
         self._form = dict(form)
-        pairs = parse_qsl(query, keep_blank_values=True) if method == "GET" else form
+        # The authorization endpoint's parameters are in the query (also when the consent form posts);
+        # the token, revocation and introspection endpoints' only in the form body.
+        pairs = parse_qsl(query, keep_blank_values=True) if parameters_in_query else form
         self.payload = Payload(pairs)
         self.request_id = request_id
         self.grant_id = None

@@ -39,7 +39,7 @@ TOKEN_ERRORS = {400: {"description": "An RFC 6749 error: invalid_request, invali
 def _oauth_request(request: Request, form: list[tuple[str, str]] | None = None) -> OAuthRequest:
     issuer = request.app.state.services.settings.issuer.rstrip("/")
     return OAuthRequest(request.method, issuer + request.url.path, request.headers,
-                        request.url.query, form or [], pages.request_id())
+                        request.url.query, form or [], pages.request_id(), parameters_in_query=form is None)
 
 
 def _bad_values(pairs) -> bool:
