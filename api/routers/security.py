@@ -1,4 +1,5 @@
-"""The tenant's security events (scope users:admin): sign-ins, failures, throttling, sign-outs."""
+"""The tenant's security events (scope users:admin): sign-ins, failures, throttling, sign-outs, MFA, recovery
+codes, OAuth consent and code or refresh-token reuse."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from pydantic import BaseModel
 
 from api.deps import AdminUsers
 from api.problems import ERROR_RESPONSES
+from earmark.identity import events
 from earmark.sqlfiles import load
 
-ACTIONS = ("signin", "signin_failed", "signin_throttled", "signout")
+ACTIONS = events.ACTIONS
 
 router = APIRouter(prefix="/security", tags=["security"],
                    responses={k: ERROR_RESPONSES[k] for k in (401, 403, 422, 429)})

@@ -29,6 +29,7 @@ class AttributionSettings(BaseModel):
     currency: str
     time_zone: str
     reporting_model: Literal[MODELS]
+    require_mfa: bool
     updated_at: datetime
 
 
@@ -43,6 +44,9 @@ class SettingsUpdate(BaseModel):
     reporting_model: Literal[MODELS] | None = Field(
         None, description="The model reports and the API use when none is asked for, and under which CPA "
                           "placements are billed.")
+    require_mfa: bool | None = Field(
+        None, description="Every user of the tenant must use TOTP MFA: those without it set it up at their "
+                          "next sign-in.", strict=True)
 
 
 class Quotas(BaseModel):
@@ -73,7 +77,7 @@ async def read_settings(session: ReadTenant) -> AttributionSettings:
 
 @router.patch("/settings", response_model=AttributionSettings, responses={400: ERROR_RESPONSES[400]})
 async def update_settings(session: WriteSettings, body: SettingsUpdate) -> AttributionSettings:
-    """Change attribution settings (scope settings:write); weights must sum to at most 1."""
+    """Change the tenant's settings (scope settings:write); weights must sum to at most 1."""
     async with session.transaction():
         current = await _one(session, "tenant_settings_get")
         merged = {**current, **body.model_dump(exclude_none=True)}

@@ -178,7 +178,8 @@ async def check_recovery_code(conn: psycopg.AsyncConnection, tenant_id, user_id,
     found = await _one(conn, "mfa_recovery_spend", {
         **_ids(tenant_id, user_id), "code_hash": totp.recovery_hash(code, settings)})
     if not found["spent"]:
-        return await _wrong(conn, tenant_id, user_id, request_id, "recovery")
+        await _wrong(conn, tenant_id, user_id, request_id, "recovery")  # may lock the TOTP factor; still WRONG
+        return Outcome.WRONG
     await events.record(conn, tenant_id, events.user_actor(user_id), "recovery_code_used", request_id,
                         codes_left=found["left_after"])
     return Outcome.RECOVERY_OK

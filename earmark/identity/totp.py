@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 import pyotp
+from pyotp.exceptions import OTPVerificationError
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -82,8 +83,10 @@ def matching_step(secret: str, code: str, at: datetime | None = None) -> int | N
     if not is_code_shaped(code):
         return None
     at = at or datetime.now(UTC)
-    step = pyotp.TOTP(secret).verify_and_get_timecode(code, for_time=at, valid_window=VALID_WINDOW)
-    return step or None  # pyotp answers 0 for no match
+    try:
+        return pyotp.TOTP(secret).verify_and_get_timecode(code, for_time=at, valid_window=VALID_WINDOW)
+    except OTPVerificationError:
+        return None
 
 
 def code_at(secret: str, at: datetime) -> str:
