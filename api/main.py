@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -33,6 +34,9 @@ from api.settings import ApiSettings, get_api_settings
 from api.usage import UsageCounter
 from api.wire import WireGuard
 from earmark.settings import Settings, get_settings
+
+# authlib logs whole token responses at DEBUG; nothing here may ever log a token.
+logging.getLogger("authlib").setLevel(logging.WARNING)
 
 
 def create_app(settings: Settings | None = None, api_settings: ApiSettings | None = None,

@@ -15,9 +15,11 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
 import anyio.from_thread
+from anyio import CapacityLimiter
 from authlib.oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import (
     AuthorizationCodeMixin,
+    InvalidGrantError,
     InvalidRequestError,
     InvalidScopeError,
     OAuth2Payload,
@@ -25,7 +27,8 @@ from authlib.oauth2.rfc6749 import (
     grants,
 )
 from authlib.oauth2.rfc7009 import RevocationEndpoint
-from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oauth2.rfc7636 import CodeChallenge, create_s256_code_challenge
+from authlib.oauth2.rfc7636.challenge import CODE_VERIFIER_PATTERN
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
@@ -35,6 +38,8 @@ from earmark.credentials import TENANT_SCOPES
 from earmark.identity import events, oauth
 from earmark.settings import Settings
 from earmark.sqlfiles import load
+
+THREADS = 8
 
 
 def _sql(name: str) -> str:
@@ -110,7 +115,7 @@ class Store:
         async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             await cur.execute(_sql("oauth_client_find"), {"client_id": client_id})
             row = await cur.fetchone()
-        return oauth.Client(**row) if row else None
+        return oauth.Client(**row, settings=self.settings) if row else None
 
     async def revoke_grant(self, tenant_id, grant_id, reason: str, action: str | None, actor: str,
                            request_id: str) -> None:
@@ -134,7 +139,9 @@ class Store:
                 "lifetime": oauth.CODE_TTL})
 
     async def save_tokens(self, client: oauth.Client, token: dict, grant_id, user_id,
-                          request_id: str) -> None:
+                          refresh_scopes: list[str] | None) -> None:
+        """The access token has the scopes issued now; a new refresh token keeps the scopes of the one it
+        replaces (RFC 6749 section 6: a narrower refresh narrows only that access token)."""
         now = datetime.now(UTC)
         scopes = oauth.scope_list(token.get("scope"))
         async with self.pool.connection() as conn, tenant_transaction(conn, client.tenant_id), \
@@ -156,7 +163,7 @@ class Store:
                 "expires_at": now + oauth.ACCESS_TTL})
             if token.get("refresh_token"):
                 await cur.execute(_sql("oauth_token_insert"), {
-                    **base, "kind": "refresh", "expires_at": grant_ends,
+                    **base, "kind": "refresh", "expires_at": grant_ends, "scopes": refresh_scopes or scopes,
                     "token_hash": oauth.token_hash(token["refresh_token"], self.settings)})
 
     async def token(self, tenant_id, token_string: str) -> oauth.Token | None:
@@ -170,6 +177,9 @@ class Server(AuthorizationServer):
         super().__init__(scopes_supported=list(TENANT_SCOPES))
         self.store = Store(pool, settings)
         self.settings = settings
+        # authlib's threads wait on the database; they are limited apart from anyio's shared ones, so a
+        # flood of token requests cannot starve sign-in's password hashing. Built in the app's lifespan.
+        self.threads = CapacityLimiter(THREADS)
         self.register_token_generator("default", self._generate)
         self.register_grant(CodeGrant, [S256Challenge(required=True)])
         self.register_grant(RotatingRefreshGrant)
@@ -182,8 +192,8 @@ class Server(AuthorizationServer):
         return anyio.from_thread.run(fn, *args)
 
     def query_client(self, client_id: str) -> oauth.Client | None:
-        if not client_id or len(client_id) > 100:
-            return None
+        if not client_id or not oauth.CLIENT_ID_SHAPE.fullmatch(client_id):
+            return None  # never a query for what cannot be a client id (NUL, control bytes, length)
         return self.db(self.store.client, client_id)
 
     def _generate(self, grant_type, client, user=None, scope=None, expires_in=None,
@@ -196,7 +206,8 @@ class Server(AuthorizationServer):
 
     def save_token(self, token: dict, request: Request) -> None:
         user_id = request.user["id"] if isinstance(request.user, dict) else None
-        self.db(self.store.save_tokens, request.client, token, request.grant_id, user_id, request.request_id)
+        self.db(self.store.save_tokens, request.client, token, request.grant_id, user_id,
+                getattr(request, "refresh_scopes", None))
 
     def create_oauth2_request(self, request: Request) -> Request:
         return request
@@ -242,20 +253,24 @@ class CodeGrant(grants.AuthorizationCodeGrant):
                        request.payload.data["code_challenge"])
 
     def query_authorization_code(self, code: str, client: oauth.Client) -> Code | None:
-        """Claim the code (single use, atomically). A code already used is a reuse: the grant it
-        started ends, with every token it gave, and the exchange fails with invalid_grant."""
-        if not code or len(code) > 200:
-            return None
+        """Claim the code (single use, atomically) if this request names its client, redirect URI and
+        PKCE verifier; a request that does not spends nothing. A code already used is a reuse: the grant
+        it started ends, with every token it gave, and the exchange fails with invalid_grant."""
+        verifier = self.request.form.get("code_verifier") or ""
+        if not code or len(code) > 200 or not CODE_VERIFIER_PATTERN.match(verifier):
+            return None  # authlib then answers invalid_grant (or invalid_request for the verifier)
         store = self.server.store
         code_hash = oauth.code_hash(code, self.server.settings)
-        row = self.server.db(store.one, client.tenant_id, "oauth_code_claim", {"code_hash": code_hash})
+        row = self.server.db(store.one, client.tenant_id, "oauth_code_claim", {
+            "code_hash": code_hash, "client": client.id, "redirect_uri": self.request.payload.redirect_uri,
+            "challenge": create_s256_code_challenge(verifier)})
         if row is None:
             spent = self.server.db(store.one, client.tenant_id, "oauth_code_spent", {"code_hash": code_hash})
             if spent is not None:
                 self.server.db(store.revoke_grant, client.tenant_id, spent["grant_id"], "code_reuse",
                                "oauth_code_reuse", f"client:{client.client_id}", self.request.request_id)
             return None
-        if row["client"] != client.id or not row["live"] or not row["grant_live"]:
+        if not row["live"] or not row["grant_live"]:
             return None
         self.request.grant_id = row["grant_id"]
         return Code(row)
@@ -280,26 +295,37 @@ class RotatingRefreshGrant(grants.RefreshTokenGrant):
     INCLUDE_NEW_REFRESH_TOKEN = True
 
     def authenticate_refresh_token(self, refresh_token: str) -> oauth.Token | None:
+        """Check the token (client, scope asked for, user) before spending it, so a mistaken request does
+        not burn it; then rotate it atomically. A rotated one presented again ends its grant."""
         client = self.request.client
         if not refresh_token.startswith(oauth.REFRESH_PREFIX) or len(refresh_token) > 200:
             return None
         store = self.server.store
         token_hash = oauth.token_hash(refresh_token, self.server.settings)
+        seen = self.server.db(store.one, client.tenant_id, "oauth_token_find", {"token_hash": token_hash})
+        if seen is None or seen["kind"] != "refresh":
+            return None
+        if seen["rotated_at"] is not None or seen["client"] != client.id:
+            # A rotated token again, or one spent by another client: a stolen token. End the grant.
+            self.server.db(store.revoke_grant, client.tenant_id, seen["grant_id"], "refresh_reuse",
+                           "oauth_refresh_reuse", f"client:{client.client_id}", self.request.request_id)
+            return None
+        asked = oauth.scope_list(self.request.payload.scope)
+        if not set(asked) <= set(seen["scopes"]):
+            raise InvalidScopeError("A refresh can keep or narrow the grant's scopes, never widen them.")
+        user_id = seen["user_id"]
+        if user_id is not None and _active_user(self.server, client.tenant_id, user_id) is None:
+            raise InvalidGrantError("The user of this grant is no longer active.")
         row = self.server.db(store.one, client.tenant_id, "oauth_refresh_rotate", {"token_hash": token_hash})
         if row is None:
-            seen = self.server.db(store.one, client.tenant_id, "oauth_token_find", {"token_hash": token_hash})
-            if seen is not None and seen["kind"] == "refresh" and seen["rotated_at"] is not None:
+            if seen["revoked_at"] is None and seen["grant_revoked_at"] is None and not seen["expired"]:
+                # Lost a race with a concurrent refresh of the same token: that is reuse too.
                 self.server.db(store.revoke_grant, client.tenant_id, seen["grant_id"], "refresh_reuse",
                                "oauth_refresh_reuse", f"client:{client.client_id}", self.request.request_id)
             return None
-        token = oauth.Token(**row)
-        if not token.check_client(client):
-            # Spent by the wrong client: a stolen token. End the grant rather than leave it half used.
-            self.server.db(store.revoke_grant, client.tenant_id, token.grant_id, "refresh_reuse",
-                           "oauth_refresh_reuse", f"client:{client.client_id}", self.request.request_id)
-            return None
-        self.request.grant_id = token.grant_id
-        return token
+        self.request.grant_id = row["grant_id"]
+        self.request.refresh_scopes = row["scopes"]
+        return oauth.Token(**row)
 
     def authenticate_user(self, refresh_token: oauth.Token):
         if refresh_token.user_id is None:
@@ -312,6 +338,8 @@ class RotatingRefreshGrant(grants.RefreshTokenGrant):
 
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):
     """A dashboard back end's own token: no user, no refresh token, only scopes it was registered for."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 
     def validate_token_request(self):
         super().validate_token_request()

@@ -73,6 +73,9 @@ def safe_next(value: str | None) -> str:
 def page(request: Request, name: str, status: int, **context) -> HTMLResponse:
     answer = templates.TemplateResponse(request, name, {"message": "", **context}, status_code=status)
     answer.headers["Cache-Control"] = "no-store"
+    # No page here may be framed (clickjacking a consent or sign-in form, RFC 9700 section 4.16).
+    answer.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+    answer.headers["X-Frame-Options"] = "DENY"
     return answer
 
 

@@ -29,7 +29,7 @@ KEY_PATTERN = re.compile(
 )
 # Anything that looks like one of our keys, for refusing keys sent where they must not be (query strings).
 # Also OAuth access and refresh tokens (earmark.identity.oauth): none of them belongs in a URL.
-KEY_LOOKALIKE = re.compile(r"ek_(live|test)_[0-9A-Za-z]{8,}|e(at|rt)_[0-9A-Za-z_-]{16,}")
+KEY_LOOKALIKE = re.compile(r"ek_(live|test)_[0-9A-Za-z]{8,}|(?<![\w-])e(at|rt)_[0-9A-Za-z_-]{43}(?![\w-])")
 
 # Scopes a tenant key may carry; platform keys (no tenant) carry only tenants:admin.
 TENANT_SCOPES = ("attribution:read", "settings:write", "keys:admin", "users:admin", "catalog:write")

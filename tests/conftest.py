@@ -123,8 +123,8 @@ def make_token(database) -> Callable[..., Caller]:
             client, secret = oauth.create_client(conn, tenant.id, "dashboard back end", ["https://dash.example/cb"],
                                                  scopes=scopes, grant_types=["client_credentials"])
         with TestClient(create_app(api_settings=ApiSettings()), base_url="https://testserver") as app:
-            answer = app.post("/oauth/token", data={"grant_type": "client_credentials", "scope": " ".join(scopes)},
-                              auth=(client.client_id, secret))
+            answer = app.post("/oauth/token", auth=(client.client_id, secret),
+                              data={"grant_type": "client_credentials", "scope": " ".join(scopes)})
         assert answer.status_code == 200, answer.text
         return Caller(tenant, client.client_id, answer.json()["access_token"])
 

@@ -3,7 +3,7 @@
 These routes authenticate with the session cookie of /login (not an API key: a key is a machine, MFA
 belongs to a person). A change also needs `X-CSRF-Token` (the `csrf_token` GET /api/v1/me returns), so
 another site cannot make the browser change MFA. Changing or removing MFA that is on needs a sign-in
-within the last 5 minutes.
+within the last 5 minutes, and so does adding a first factor.
 """
 
 from __future__ import annotations
@@ -112,9 +112,9 @@ async def me(request: Request, found: Me) -> Account:
 
 @router.post("/mfa/totp", response_model=TotpSecret, status_code=201)
 async def start_totp(request: Request, found: Me) -> TotpSecret:
-    """A new TOTP secret and its otpauth:// URI, shown once; MFA is on only after /confirm."""
-    if (await _state(request, found)).enabled:
-        _require_recent(found)
+    """A new TOTP secret and its otpauth:// URI, shown once; MFA is on only after /confirm. Needs a sign-in
+    within 5 minutes, also the first time (a stolen session must not enrol its own authenticator)."""
+    _require_recent(found)
     services = services_of(request)
     async with services.pool.connection() as conn, tenant_transaction(conn, found.tenant_id):
         enrolment = await mfa.start(conn, found.tenant_id, found.user_id, found.email, services.settings)

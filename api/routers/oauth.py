@@ -8,15 +8,18 @@ or its redirect URI itself is an HTML page with 400, never a redirect.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Annotated
+from urllib.parse import unquote
 
+import anyio.to_thread
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from psycopg.rows import dict_row
-from starlette.concurrency import run_in_threadpool
 
 from api import pages
 from api.database import tenant_transaction
@@ -28,6 +31,13 @@ from earmark.credentials import TENANT_SCOPES
 from earmark.identity import events, oauth, roles, sessions
 
 router = APIRouter(tags=["oauth"])
+
+
+async def in_oauth_thread(fn, *args):
+    """authlib in a worker thread of the server's own limiter (api.oauth_server.Server.threads)."""
+    return await anyio.to_thread.run_sync(fn, *args, limiter=fn.__self__.threads)
+
+
 MAX_VALUE = 2000
 Field = Annotated[text(max_length=MAX_VALUE, pattern=NO_NUL) | None, Form()]
 JSON = {"content": {"application/json": {}}}
@@ -47,8 +57,8 @@ def _bad_values(pairs) -> bool:
 
 
 def _with_iss(location: str, issuer: str) -> str:
-    """RFC 9207: the authorization response names its issuer, against mix-up attacks."""
-    return add_params_to_uri(location, [("iss", issuer)])
+    """RFC 9207: the authorization response names its issuer (as the metadata does), against mix-up."""
+    return add_params_to_uri(location, [("iss", issuer.rstrip("/"))])
 
 
 def _answer(status: int, body, headers, issuer: str, redirect_status: int | None = None) -> Response:
@@ -77,7 +87,7 @@ async def _validated(request: Request, services, oauth_request: OAuthRequest):
     """(grant, None) for a valid authorization request, or (None, the response for an invalid one)."""
     server = services.oauth
     try:
-        grant = await run_in_threadpool(server.get_consent_grant, oauth_request, None)
+        grant = await in_oauth_thread(server.get_consent_grant, oauth_request, None)
     except OAuth2Error as error:
         if error.redirect_uri:
             answer = server.handle_error_response(oauth_request, error)
@@ -119,7 +129,7 @@ def _scope_problem(grant, found: pages.SignedIn) -> str | None:
 async def _issue(request: Request, services, grant, found, oauth_request, status: int) -> Response:
     user = {"id": found.user_id, "email": found.email, "role": found.role}
     server = services.oauth
-    answer = await run_in_threadpool(server.create_authorization_response, oauth_request, user, grant)
+    answer = await in_oauth_thread(server.create_authorization_response, oauth_request, user, grant)
     return _answer(*answer, services.settings.issuer, redirect_status=status)
 
 
@@ -193,14 +203,37 @@ async def decide(request: Request, services: ServicesDep, decision: Annotated[
     if decision == "allow":
         return await _issue(request, services, grant, found, oauth_request, 303)
     server = services.oauth
-    answer = await run_in_threadpool(server.create_authorization_response, oauth_request, None, grant)
+    answer = await in_oauth_thread(server.create_authorization_response, oauth_request, None, grant)
     return _answer(*answer, services.settings.issuer, redirect_status=303)
 
 
-async def _form(request: Request) -> list[tuple[str, str]] | None:
+def _basic_ok(request: Request) -> bool:
+    """An `Authorization: Basic` header authlib can read: base64 of UTF-8 `id:secret`, no NUL (authlib
+    itself would fail on bytes that are not UTF-8)."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return True
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return ":" in decoded and "\x00" not in unquote(decoded) and len(decoded) <= MAX_VALUE
+
+
+async def _form(request: Request) -> list[tuple[str, str]] | Response:
+    """The form's pairs, or the RFC 6749 error for a request authlib must not see."""
+    if not _basic_ok(request):
+        return _answer(401, {"error": "invalid_client", "error_description": "The Authorization header is "
+                             "not Basic base64 of client_id:client_secret."}, [], "")
     form = await request.form()
     pairs = [(key, value) for key, value in form.multi_items() if isinstance(value, str)]
-    return None if _bad_values(pairs) else pairs
+    if _bad_values(pairs):
+        return _invalid_request("A parameter is too long or holds a NUL character.")
+    names = [key for key, _ in pairs]
+    if len(names) != len(set(names)):  # RFC 6749 section 3.2: no parameter more than once
+        repeated = next(name for name in names if names.count(name) > 1)
+        return _invalid_request(f"The parameter {repeated!r} is repeated.")
+    return pairs
 
 
 def _invalid_request(detail: str) -> Response:
@@ -215,9 +248,9 @@ async def token(request: Request, services: ServicesDep, grant_type: Field = Non
                 scope: Field = None, client_id: Field = None, client_secret: Field = None) -> Response:
     """Exchange a code (with its PKCE verifier), a refresh token, or client credentials for tokens."""
     pairs = await _form(request)
-    if pairs is None:
-        return _invalid_request("A parameter is too long or holds a NUL character.")
-    answer = await run_in_threadpool(services.oauth.create_token_response, _oauth_request(request, pairs))
+    if isinstance(pairs, Response):
+        return pairs
+    answer = await in_oauth_thread(services.oauth.create_token_response, _oauth_request(request, pairs))
     return _answer(*answer, services.settings.issuer)
 
 
@@ -227,9 +260,9 @@ async def revoke(request: Request, services: ServicesDep, token: Field = None, t
                  client_id: Field = None, client_secret: Field = None) -> Response:
     """RFC 7009. Revoking a refresh token ends its whole grant."""
     pairs = await _form(request)
-    if pairs is None:
-        return _invalid_request("A parameter is too long or holds a NUL character.")
-    answer = await run_in_threadpool(services.oauth.create_endpoint_response, "revocation",
+    if isinstance(pairs, Response):
+        return pairs
+    answer = await in_oauth_thread(services.oauth.create_endpoint_response, "revocation",
                                      _oauth_request(request, pairs))
     return _answer(*answer, services.settings.issuer)
 
@@ -242,9 +275,9 @@ async def introspect(request: Request, services: ServicesDep, token: Field = Non
                      client_secret: Field = None) -> Response:
     """RFC 7662, for confidential clients (their own tokens)."""
     pairs = await _form(request)
-    if pairs is None:
-        return _invalid_request("A parameter is too long or holds a NUL character.")
-    answer = await run_in_threadpool(services.oauth.create_endpoint_response, "introspection",
+    if isinstance(pairs, Response):
+        return pairs
+    answer = await in_oauth_thread(services.oauth.create_endpoint_response, "introspection",
                                      _oauth_request(request, pairs))
     return _answer(*answer, services.settings.issuer)
 

@@ -2,7 +2,8 @@
 `/login/mfa/enrol` for a user whose tenant requires MFA and who has none yet.
 
 Both need the half-way session the password step started. Success rotates the session (a new token,
-stage complete); five wrong codes end the pending session, and twenty in a day lock the factor
+stage complete). Each try takes one of five attempts first (atomically, so parallel guesses cannot take
+more), and the fifth wrong one ends the pending session; twenty wrong codes in a day lock the factor
 (earmark.identity.mfa).
 """
 
@@ -56,19 +57,30 @@ async def _finish(conn, found: SignedIn, cookies: Cookies, rid: str, response: R
     return response
 
 
-async def _failed(conn, request: Request, found: SignedIn, cookies: Cookies, rid: str, template: str,
-                  outcome: Outcome, **context) -> Response:
-    """A wrong code counts against the pending sign-in; the fifth ends it."""
+async def _attempt(conn, found: SignedIn) -> int | None:
+    """Take one of the pending sign-in's attempts before any code is checked: which one it is (1 to 5),
+    or None when none is left."""
     async with tenant_transaction(conn, found.tenant_id), conn.cursor() as cur:
-        await cur.execute(sql("sessions_mfa_failed"), {"tenant_id": found.tenant_id,
-                                                        "session_id": found.session_id})
-        failures = (await cur.fetchone())[0]
-    if failures >= mfa.PENDING_FAILURES:
-        await pages.end_session(conn, found, rid, "mfa_pending_ended")
-        answer = pages.page(request, "base.html", 401, title="Sign in",
-                            message="Too many wrong codes; this sign-in has ended. Sign in again.")
-        cookies.clear_session(answer)
-        return answer
+        await cur.execute(sql("sessions_mfa_attempt"), {"tenant_id": found.tenant_id,
+                                                         "session_id": found.session_id,
+                                                         "limit": mfa.PENDING_FAILURES})
+        taken = await cur.fetchone()
+    return taken[0] if taken else None
+
+
+async def _ended(conn, request: Request, found: SignedIn, cookies: Cookies, rid: str) -> Response:
+    await pages.end_session(conn, found, rid, "mfa_pending_ended")
+    answer = pages.page(request, "base.html", 401, title="Sign in",
+                        message="Too many wrong codes; this sign-in has ended. Sign in again.")
+    cookies.clear_session(answer)
+    return answer
+
+
+async def _failed(conn, request: Request, found: SignedIn, cookies: Cookies, rid: str, attempt: int,
+                  template: str, outcome: Outcome, **context) -> Response:
+    """A wrong code: after the fifth attempt the pending sign-in ends."""
+    if attempt >= mfa.PENDING_FAILURES:
+        return await _ended(conn, request, found, cookies, rid)
     return pages.page(request, template, 401, message=MESSAGES[outcome],
                       csrf_token=sessions.csrf_token(found.token), **context)
 
@@ -110,6 +122,9 @@ async def mfa_check(request: Request, services: ServicesDep, csrf_token: CsrfFie
                           csrf_token=sessions.csrf_token(found.token))
     rid = pages.request_id()
     async with services.pool.connection() as conn:
+        attempt = await _attempt(conn, found)
+        if attempt is None:
+            return await _ended(conn, request, found, cookies, rid)
         async with tenant_transaction(conn, found.tenant_id):
             if code:
                 outcome = await mfa.check_code(conn, found.tenant_id, found.user_id, code.strip(), rid)
@@ -120,7 +135,7 @@ async def mfa_check(request: Request, services: ServicesDep, csrf_token: CsrfFie
                 outcome = Outcome.MALFORMED
         if outcome.accepted:
             return await _finish(conn, found, cookies, rid, pages.redirect(next_path))
-        return await _failed(conn, request, found, cookies, rid, "mfa.html", outcome,
+        return await _failed(conn, request, found, cookies, rid, attempt, "mfa.html", outcome,
                              title="Two-step sign-in", next=next_path)
 
 
@@ -159,13 +174,17 @@ async def enrol_confirm(request: Request, services: ServicesDep, csrf_token: Csr
         if not sessions.csrf_ok(found.token, csrf_token):
             return pages.page(request, "enrol.html", 403, message="This form has expired; reload the page.",
                               csrf_token=sessions.csrf_token(found.token), **context)
+        attempt = await _attempt(conn, found)
+        if attempt is None:
+            return await _ended(conn, request, found, cookies, rid)
         try:
             async with tenant_transaction(conn, found.tenant_id):
                 codes = await mfa.confirm(conn, found.tenant_id, found.user_id, code.strip(), rid,
                                           settings=services.settings)
         except mfa.MfaError:
             outcome = Outcome.WRONG if mfa.totp.is_code_shaped(code.strip()) else Outcome.MALFORMED
-            return await _failed(conn, request, found, cookies, rid, "enrol.html", outcome, **context)
+            return await _failed(conn, request, found, cookies, rid, attempt, "enrol.html", outcome,
+                                 **context)
         answer = pages.page(request, "recovery_codes.html", 200, title="Recovery codes", codes=codes,
                             next=next_path)
         return await _finish(conn, found, cookies, rid, answer)

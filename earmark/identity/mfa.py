@@ -3,6 +3,8 @@
 Every function runs in the caller's tenant transaction (`conn` has app.tenant_id set), so RLS keeps
 each tenant's factors to itself. Single use is the database's: a step or a recovery code is spent by
 one UPDATE that only the first request can win, so two requests racing with one code get one success.
+Checks of one user's codes are serialised on the factor's row, so parallel guesses cannot outrun the
+daily limit.
 """
 
 from __future__ import annotations
@@ -153,9 +155,9 @@ async def check_code(conn: psycopg.AsyncConnection, tenant_id, user_id, code: st
     """A TOTP code at sign-in: accepted once per step, only if later than any step accepted before."""
     if not totp.is_code_shaped(code):
         return Outcome.MALFORMED
-    factor = await _one(conn, "mfa_factor", {**_ids(tenant_id, user_id), "confirmed": True})
-    if factor is None:
+    if await _one(conn, "mfa_lock_user", _ids(tenant_id, user_id)) is None:
         return Outcome.WRONG
+    factor = await _one(conn, "mfa_factor", {**_ids(tenant_id, user_id), "confirmed": True})
     if factor["locked_at"] is not None:
         return Outcome.LOCKED
     step = totp.matching_step(totp.open_sealed(factor["secret_sealed"], user_id, settings), code, at)
@@ -175,10 +177,12 @@ async def check_recovery_code(conn: psycopg.AsyncConnection, tenant_id, user_id,
     """A recovery code instead of a TOTP code: each works once (also when the TOTP factor is locked)."""
     if not totp.is_recovery_shaped(code):
         return Outcome.MALFORMED
+    await _one(conn, "mfa_lock_user", _ids(tenant_id, user_id))
     found = await _one(conn, "mfa_recovery_spend", {
         **_ids(tenant_id, user_id), "code_hash": totp.recovery_hash(code, settings)})
     if not found["spent"]:
-        await _wrong(conn, tenant_id, user_id, request_id, "recovery")  # may lock the TOTP factor; still WRONG
+        # Counted like a wrong TOTP code (it may lock that factor); the answer is still WRONG.
+        await _wrong(conn, tenant_id, user_id, request_id, "recovery")
         return Outcome.WRONG
     await events.record(conn, tenant_id, events.user_actor(user_id), "recovery_code_used", request_id,
                         codes_left=found["left_after"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -34,6 +35,7 @@ ACCESS_PREFIX = "eat_"
 REFRESH_PREFIX = "ert_"
 CLIENT_PREFIX = "ec_"
 SECRET_PREFIX = "ecs_"
+CLIENT_ID_SHAPE = re.compile(r"ec_[A-Za-z0-9_-]{22,64}")
 
 
 class ClientError(EarmarkError, ValueError):
@@ -84,6 +86,7 @@ class Client(ClientMixin):
     redirect_uris: list[str]
     scopes: list[str]
     grant_types: list[str]
+    settings: Settings | None = field(default=None, repr=False, compare=False)
 
     @property
     def public(self) -> bool:
@@ -109,7 +112,7 @@ class Client(ClientMixin):
     def check_client_secret(self, client_secret: str) -> bool:
         if self.secret_hash is None:
             return False
-        return hmac.compare_digest(secret_hash(client_secret), self.secret_hash)
+        return hmac.compare_digest(secret_hash(client_secret, self.settings), self.secret_hash)
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
         if self.public:
@@ -143,7 +146,8 @@ class Token(TokenMixin):
     rotated_at: datetime | None = None
     revoked_at: datetime | None = None
     grant_revoked_at: datetime | None = None
-    extra: dict = field(default_factory=dict)
+    expired: bool = False
+    holder_active: bool = True  # its user (if any) and its tenant are still active
 
     def check_client(self, client: Client) -> bool:
         return client.id == self.client and client.tenant_id == self.tenant_id
@@ -158,7 +162,7 @@ class Token(TokenMixin):
         return self.expires_at <= datetime.now(UTC)
 
     def is_revoked(self) -> bool:
-        return (self.revoked_at is not None or self.grant_revoked_at is not None
+        return (self.revoked_at is not None or self.grant_revoked_at is not None or not self.holder_active
                 or (self.kind == "refresh" and self.rotated_at is not None))
 
     def get_user(self):

@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 import pyotp
-from pyotp.exceptions import OTPVerificationError
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from pyotp.exceptions import OTPVerificationError
 
 from earmark.errors import EarmarkError
 from earmark.settings import Settings, get_settings

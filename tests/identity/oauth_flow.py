@@ -23,14 +23,22 @@ def csrf(page) -> str:
 
 def sign_in(browser, email: str, password: str, next_path: str = "/account"):
     form = browser.get("/login", params={"next": next_path})
-    return browser.post("/login", data={"email": email, "password": password, "csrf_token": csrf(form),
-                                        "next": next_path})
+    return browser.post(
+        "/login", data={"email": email, "password": password, "csrf_token": csrf(form), "next": next_path}
+    )
 
 
 def authorize_params(client_id: str, challenge: str, **extra) -> dict:
-    return {"response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT,
-            "scope": "attribution:read", "state": "st-123", "code_challenge": challenge,
-            "code_challenge_method": "S256", **extra}
+    return {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": REDIRECT,
+        "scope": "attribution:read",
+        "state": "st-123",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        **extra,
+    }
 
 
 def query_of(location: str) -> dict:
@@ -41,7 +49,9 @@ def get_code(browser, client_id: str, challenge: str, **extra) -> str:
     """Through the consent page (allowing) if it is shown, to the redirect's code."""
     answer = browser.get("/oauth/authorize", params=authorize_params(client_id, challenge, **extra))
     if answer.status_code == 200:  # the consent page
-        action = re.search(r'<form method="post" action="([^"]+)"', answer.text).group(1).replace("&amp;", "&")
+        action = (
+            re.search(r'<form method="post" action="([^"]+)"', answer.text).group(1).replace("&amp;", "&")
+        )
         answer = browser.post(action, data={"decision": "allow", "csrf_token": csrf(answer)})
     assert answer.status_code in (302, 303), answer.text
     location = answer.headers["location"]
