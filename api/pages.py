@@ -82,6 +82,8 @@ def page(request: Request, name: str, status: int, **context) -> HTMLResponse:
 def redirect(location: str) -> RedirectResponse:
     answer = RedirectResponse(location, status_code=303)
     answer.headers["Cache-Control"] = "no-store"
+    # The pages' routes document text/html for every answer; an empty one is still that type.
+    answer.headers["Content-Type"] = "text/html; charset=utf-8"
     return answer
 
 

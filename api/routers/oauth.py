@@ -17,7 +17,7 @@ import anyio.to_thread
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from psycopg.rows import dict_row
 
@@ -25,12 +25,14 @@ from api import pages
 from api.database import tenant_transaction
 from api.deps import ServicesDep
 from api.oauth_server import Request as OAuthRequest
-from api.pages import HTML, NO_NUL, Cookies, CsrfField, sql
+from api.pages import HTML, Cookies, CsrfField, sql
+from api.problems import ERROR_RESPONSES
 from api.types import text
 from earmark.credentials import TENANT_SCOPES
 from earmark.identity import events, oauth, roles, sessions
 
-router = APIRouter(tags=["oauth"])
+# 422: a parameter the API refuses everywhere (NUL, bytes that are not UTF-8, too long), as a problem.
+router = APIRouter(tags=["oauth"], responses={422: ERROR_RESPONSES[422]})
 
 
 async def in_oauth_thread(fn, *args):
@@ -39,7 +41,9 @@ async def in_oauth_thread(fn, *args):
 
 
 MAX_VALUE = 2000
-Field = Annotated[text(max_length=MAX_VALUE, pattern=NO_NUL) | None, Form()]
+# RFC 6749 appendix A: every parameter of the protocol is printable ASCII (VSCHAR, NQCHAR, URI).
+VSCHAR = r"^[\x20-\x7E]*$"
+Field = Annotated[text(max_length=MAX_VALUE, pattern=VSCHAR) | None, Form()]
 JSON = {"content": {"application/json": {}}}
 TOKEN_ERRORS = {400: {"description": "An RFC 6749 error: invalid_request, invalid_grant, "
                                      "unsupported_grant_type, invalid_scope, unauthorized_client", **JSON},
@@ -52,8 +56,13 @@ def _oauth_request(request: Request, form: list[tuple[str, str]] | None = None) 
                         request.url.query, form or [], pages.request_id(), parameters_in_query=form is None)
 
 
+BAD_VALUE = "A parameter is too long or holds characters OAuth does not allow (only printable ASCII)."
+
+
 def _bad_values(pairs) -> bool:
-    return any(len(value) > MAX_VALUE or "\x00" in value for _, value in pairs)
+    """Values authlib must not see: too long, or not printable ASCII (RFC 6749 appendix A; authlib would
+    fail building an error description that quotes them)."""
+    return any(len(value) > MAX_VALUE or not all(" " <= c <= "~" for c in value) for _, value in pairs)
 
 
 def _with_iss(location: str, issuer: str) -> str:
@@ -65,7 +74,7 @@ def _answer(status: int, body, headers, issuer: str, redirect_status: int | None
     headers = dict(headers)
     location = headers.pop("Location", None)
     if location is not None:
-        answer = Response(status_code=redirect_status or status,
+        answer = Response(status_code=redirect_status or status, media_type="text/html",
                           headers={"Location": _with_iss(location, issuer)})
         answer.headers["Cache-Control"] = "no-store"
         return answer
@@ -101,11 +110,7 @@ AUTHORIZE_RESPONSES = {200: {"description": "The consent page", **HTML},
                        303: {"description": "Not signed in: on to /login (and /login/mfa) and back"},
                        400: {"description": "Unknown client or unregistered redirect URI: an error page, "
                                             "never a redirect", **HTML}}
-AUTHORIZE_QUERY = {"parameters": [
-    {"name": name, "in": "query", "required": name in ("response_type", "client_id", "code_challenge"),
-     "schema": {"type": "string", "maxLength": MAX_VALUE, "pattern": NO_NUL}}
-    for name in ("response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge",
-                 "code_challenge_method")]}
+QueryField = Annotated[text(max_length=MAX_VALUE, pattern=VSCHAR) | None, Query()]
 
 
 async def _signed_in(request: Request, services) -> tuple[pages.SignedIn | None, Response | None]:
@@ -133,13 +138,17 @@ async def _issue(request: Request, services, grant, found, oauth_request, status
     return _answer(*answer, services.settings.issuer, redirect_status=status)
 
 
-@router.get("/oauth/authorize", response_class=HTMLResponse, responses=AUTHORIZE_RESPONSES,
-            openapi_extra=AUTHORIZE_QUERY)
-async def authorize(request: Request, services: ServicesDep) -> Response:
+# The parameters are declared so the API refuses what it refuses everywhere (422) and OpenAPI lists
+# them; authlib reads them from the query itself, repeated ones included (which it refuses).
+@router.get("/oauth/authorize", response_class=HTMLResponse, responses=AUTHORIZE_RESPONSES)
+async def authorize(request: Request, services: ServicesDep, response_type: QueryField = None,
+                    client_id: QueryField = None, redirect_uri: QueryField = None, scope: QueryField = None,
+                    state: QueryField = None, code_challenge: QueryField = None,
+                    code_challenge_method: QueryField = None) -> Response:
     """Start an authorization code flow (PKCE with S256 required)."""
     pairs = list(request.query_params.multi_items())
     if _bad_values(pairs):
-        return _error_page(request, "A parameter is too long or holds a NUL character.")
+        return _error_page(request, BAD_VALUE)
     oauth_request = _oauth_request(request)
     grant, refused = await _validated(request, services, oauth_request)
     if refused is not None:
@@ -171,12 +180,15 @@ async def authorize(request: Request, services: ServicesDep) -> Response:
 
 @router.post("/oauth/authorize", response_class=HTMLResponse, responses={
     **AUTHORIZE_RESPONSES, 303: {"description": "Back to the client with `code`, or `error=access_denied`"},
-    403: {"description": "The form's CSRF token is missing or wrong", **HTML}}, openapi_extra=AUTHORIZE_QUERY)
+    403: {"description": "The form's CSRF token is missing or wrong", **HTML}})
 async def decide(request: Request, services: ServicesDep, decision: Annotated[
-        text(max_length=10, pattern=r"^(allow|deny)$"), Form()], csrf_token: CsrfField = "") -> Response:
+        text(max_length=10, pattern=r"^(allow|deny)$"), Form()], csrf_token: CsrfField = "",
+                 response_type: QueryField = None, client_id: QueryField = None,
+                 redirect_uri: QueryField = None, scope: QueryField = None, state: QueryField = None,
+                 code_challenge: QueryField = None, code_challenge_method: QueryField = None) -> Response:
     """The consent form's answer: `decision=allow` issues a code, `decision=deny` sends access_denied."""
     if _bad_values(request.query_params.multi_items()):
-        return _error_page(request, "A parameter is too long or holds a NUL character.")
+        return _error_page(request, BAD_VALUE)
     oauth_request = _oauth_request(request)
     grant, refused = await _validated(request, services, oauth_request)
     if refused is not None:
@@ -228,7 +240,7 @@ async def _form(request: Request) -> list[tuple[str, str]] | Response:
     form = await request.form()
     pairs = [(key, value) for key, value in form.multi_items() if isinstance(value, str)]
     if _bad_values(pairs):
-        return _invalid_request("A parameter is too long or holds a NUL character.")
+        return _invalid_request(BAD_VALUE)
     names = [key for key, _ in pairs]
     if len(names) != len(set(names)):  # RFC 6749 section 3.2: no parameter more than once
         repeated = next(name for name in names if names.count(name) > 1)

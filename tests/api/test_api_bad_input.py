@@ -10,8 +10,12 @@ import re
 import uuid
 
 import pytest
+from fastapi.testclient import TestClient
 
-from earmark import credentials
+from api.main import create_app
+from api.settings import ApiSettings
+from earmark import credentials, db
+from earmark.identity import sessions, users
 
 NUL_IN_URL, NOT_UTF8_IN_URL = "a%00b", "a%FFb"
 # JSON carries NUL and a byte that was not UTF-8 (a lone surrogate, Python's surrogateescape) as escapes.
@@ -48,9 +52,23 @@ def _string_inputs(openapi: dict) -> list[tuple[str, str, str, str]]:
 
 @pytest.fixture
 def callers(make_key, make_tenant):
-    tenant = make_key(make_tenant("enterprise"), list(credentials.TENANT_SCOPES))
+    """Headers for each kind of caller: a tenant key, a platform key, and a signed-in person (the /me
+    routes take the session cookie and, for changes, its CSRF token)."""
+    made = make_tenant("enterprise")
+    tenant = make_key(made, list(credentials.TENANT_SCOPES))
     platform = make_key(None)
-    return tenant, platform
+    with db.connect("owner") as conn:
+        person = users.create_user(conn, made.id, f"bad-input-{uuid.uuid4().hex[:8]}@example.com", "viewer",
+                                   "a long and private passphrase")
+    with TestClient(create_app(api_settings=ApiSettings()), base_url="https://testserver",
+                    follow_redirects=False) as browser:
+        form = browser.get("/login")
+        csrf = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', form.text).group(1)
+        browser.post("/login", data={"email": person.email, "password": "a long and private passphrase",
+                                     "csrf_token": csrf})
+        token = browser.cookies.get("__Host-earmark_session")
+    signed_in = {"Cookie": f"__Host-earmark_session={token}", "X-CSRF-Token": sessions.csrf_token(token)}
+    return tenant.headers, platform.headers, signed_in
 
 
 def _fill(path: str, skip: str | None) -> str:
@@ -73,10 +91,11 @@ def test_every_string_parameter_refuses_nul_and_bytes_that_are_not_utf8(client, 
         ("query", "model"), ("query", "start"), ("query", "end"), ("query", "starting_after"),
         ("path", "conversion_event_id"), ("path", "key_id"), ("path", "tenant_id"), ("body", "name"),
         ("body", "scopes"), ("body", "tier"), ("body", "status")}
-    tenant, platform = callers
+    tenant, platform, person = callers
     checked = 0
     for method, path, where, name in inputs:
-        caller = platform if path.startswith("/api/v1/tenants") else tenant
+        caller = platform if path.startswith("/api/v1/tenants") else person if path.startswith(
+            "/api/v1/me") else tenant
         for url_value, json_value in ((NUL_IN_URL, NUL_IN_JSON), (NOT_UTF8_IN_URL, NOT_UTF8_IN_JSON)):
             url, content = _fill(path, name if where == "path" else None), None
             if where == "path":
@@ -87,7 +106,7 @@ def test_every_string_parameter_refuses_nul_and_bytes_that_are_not_utf8(client, 
                 value = f"[{json_value}]" if name == "scopes" else json_value
                 content = f'{{"{name}": {value}}}'.encode()
             answer = client.request(method.upper(), url, content=content, headers={
-                **caller.headers, "Content-Type": "application/json"})
+                **caller, "Content-Type": "application/json"})
             label = (method, path, where, name, url_value)
             assert answer.status_code == 422, (label, answer.text)
             problem = answer.json()
@@ -144,9 +163,9 @@ def test_oversized_urls_and_bodies_are_refused_before_they_are_read(client, make
 
 def test_bytes_that_are_not_utf8_with_a_trailing_slash_are_a_4xx(client, callers):
     """No slash redirect: it would have to re-quote a path holding lone surrogates (a 500)."""
-    tenant, platform = callers
+    tenant, platform, _ = callers
     for path, caller in (("/api/v1/attribution/conversions/%FF/", tenant), ("/api/v1/keys/%FF/", tenant),
                          ("/api/v1/tenants/%FF/", platform), ("/api/v1/keys/", tenant)):
-        answer = client.get(path, headers=caller.headers, follow_redirects=False)
+        answer = client.get(path, headers=caller, follow_redirects=False)
         assert answer.status_code == 404, (path, answer.status_code, answer.text[:200])
         assert answer.json()["instance"] == path

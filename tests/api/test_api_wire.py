@@ -99,13 +99,14 @@ def test_the_openapi_document_is_the_whole_inventory(client):
     served = set()
     for found in pkgutil.iter_modules(api.routers.__path__):
         module = importlib.import_module(f"api.routers.{found.name}")
-        prefix = "" if found.name in ("health", "signin") else "/api/v1"
+        prefix = "" if found.name in ("health", "signin", "signin_mfa", "oauth") else "/api/v1"
         # a path convertor ({url:rest}) is the router's detail; OpenAPI names the parameter alone
         served |= {(method, prefix + route.path.replace(":rest}", "}")) for route in module.router.routes
                    for method in route.methods}
     # 18 before the catalog; it adds attribution/shows, two economics routes and 5 routes per entity;
-    # identity adds users (GET, POST, PATCH), security events, and four sign-in pages
-    assert served == documented and len(documented) == 18 + 3 + 5 * 9 + 3 + 1 + 4
+    # identity adds users (GET, POST, PATCH), security events, four sign-in pages, four MFA pages, five
+    # /me routes and six of the OAuth server (metadata, authorize GET and POST, token, revoke, introspect)
+    assert served == documented and len(documented) == 18 + 3 + 5 * 9 + 3 + 1 + 4 + 4 + 5 + 6
     for path, operations in openapi["paths"].items():
         for method, operation in operations.items():
             assert {"413", "414"} <= set(operation["responses"]), (method, path)

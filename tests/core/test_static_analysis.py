@@ -16,7 +16,8 @@ def test_bandit_finds_nothing_of_medium_or_high_severity():
     done = subprocess.run([BANDIT, "-ll", "-q", "-f", "json", "-r", "api", "earmark", "pipelines"],
                           capture_output=True, text=True, cwd=ROOT, timeout=300)
     report = json.loads(done.stdout)
-    found = [f"{r['filename']}:{r['line_number']} {r['test_id']} {r['issue_text']}" for r in report["results"]]
+    found = [f"{r['filename']}:{r['line_number']} {r['test_id']} {r['issue_text']}"
+             for r in report["results"]]
     assert found == [], "\n".join(found)
     assert report["metrics"]["_totals"]["loc"] > 5000  # it did read the code
     assert done.returncode == 0, done.stderr[-2000:]
