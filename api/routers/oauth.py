@@ -35,9 +35,21 @@ from earmark.identity import events, oauth, roles, sessions
 router = APIRouter(tags=["oauth"], responses={422: ERROR_RESPONSES[422]})
 
 
+UNQUOTABLE = (400, {"error": "invalid_request", "error_description": "A parameter holds characters an OAuth "
+                   "error cannot quote (such as a double quote or a backslash)."}, [])
+
+
 async def in_oauth_thread(fn, *args):
-    """authlib in a worker thread of the server's own limiter (api.oauth_server.Server.threads)."""
-    return await anyio.to_thread.run_sync(fn, *args, limiter=fn.__self__.threads)
+    """authlib in a worker thread of the server's own limiter (api.oauth_server.Server.threads).
+
+    authlib quotes some parameters in its error descriptions and refuses (ValueError) to build one with
+    characters RFC 6749 forbids there; that request is an invalid_request, answered as authlib would."""
+    try:
+        return await anyio.to_thread.run_sync(fn, *args, limiter=fn.__self__.threads)
+    except ValueError as error:
+        if "forbidden characters" not in str(error):
+            raise
+        return UNQUOTABLE
 
 
 MAX_VALUE = 2000
@@ -97,6 +109,8 @@ async def _validated(request: Request, services, oauth_request: OAuthRequest):
     server = services.oauth
     try:
         grant = await in_oauth_thread(server.get_consent_grant, oauth_request, None)
+        if grant is UNQUOTABLE:
+            return None, _error_page(request, UNQUOTABLE[1]["error_description"])
     except OAuth2Error as error:
         if error.redirect_uri:
             answer = server.handle_error_response(oauth_request, error)
