@@ -149,7 +149,7 @@ class Store:
             if grant_id is None:  # client_credentials: a grant of its own, without a user or refresh
                 await cur.execute(_sql("oauth_grant_insert"), {
                     "tenant_id": client.tenant_id, "client": client.id, "user_id": user_id, "scopes": scopes,
-                    "lifetime": oauth.ACCESS_TTL})
+                    "lifetime": oauth.access_ttl(self.settings)})
                 grant_id = (await cur.fetchone())["id"]
             else:
                 await cur.execute("select expires_at from app.oauth_grants where tenant_id = %s and id = %s",
@@ -160,7 +160,7 @@ class Store:
             await cur.execute(_sql("oauth_token_insert"), {
                 **base, "kind": "access",
                 "token_hash": oauth.token_hash(token["access_token"], self.settings),
-                "expires_at": now + oauth.ACCESS_TTL})
+                "expires_at": now + oauth.access_ttl(self.settings)})
             if token.get("refresh_token"):
                 await cur.execute(_sql("oauth_token_insert"), {
                     **base, "kind": "refresh", "expires_at": grant_ends, "scopes": refresh_scopes or scopes,
@@ -199,7 +199,7 @@ class Server(AuthorizationServer):
     def _generate(self, grant_type, client, user=None, scope=None, expires_in=None,
                   include_refresh_token=True):
         token = {"token_type": "Bearer", "access_token": oauth.new_access_token(),
-                 "expires_in": int(oauth.ACCESS_TTL.total_seconds()), "scope": scope or ""}
+                 "expires_in": int(oauth.access_ttl(self.settings).total_seconds()), "scope": scope or ""}
         if include_refresh_token:
             token["refresh_token"] = oauth.new_refresh_token()
         return token

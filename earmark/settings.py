@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     mfa_key: SecretStr | None = None
     # The OAuth issuer (RFC 8414): the public origin of this server; in production it must be https.
     issuer: str = "http://127.0.0.1:8000"
+    # How long an OAuth access token lives (RFC 9700 asks for short-lived ones); refresh tokens rotate.
+    oauth_access_token_minutes: int = Field(default=10, ge=1, le=60)
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

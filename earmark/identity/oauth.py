@@ -28,7 +28,7 @@ from earmark.sqlfiles import load
 
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 CODE_TTL = timedelta(seconds=60)
-ACCESS_TTL = timedelta(minutes=10)
+
 # Refresh tokens rotate on every use, and the grant behind them ends 30 days after the code at most.
 REFRESH_ABSOLUTE = timedelta(days=30)
 ACCESS_PREFIX = "eat_"
@@ -36,6 +36,11 @@ REFRESH_PREFIX = "ert_"
 CLIENT_PREFIX = "ec_"
 SECRET_PREFIX = "ecs_"
 CLIENT_ID_SHAPE = re.compile(r"ec_[A-Za-z0-9_-]{22,64}")
+
+
+def access_ttl(settings: Settings | None = None) -> timedelta:
+    """An access token's life: EARMARK_OAUTH_ACCESS_TOKEN_MINUTES, 10 by default."""
+    return timedelta(minutes=(settings or get_settings()).oauth_access_token_minutes)
 
 
 class ClientError(EarmarkError, ValueError):

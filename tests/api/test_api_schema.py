@@ -26,8 +26,8 @@ def authorised(schema_caller):
 
 
 @schema.parametrize()
-# 40 examples an operation with every check; the live runs (tests/api/test_api_live.py) fuzz further.
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+# 25 examples an operation with every check; the live runs (tests/api/test_api_live.py) fuzz further.
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case, attribution_tenants, authorised):
     response = case.call_and_validate()
     # Guard against a vacuous pass (401 is an accepted answer): the key really went out, and a 401

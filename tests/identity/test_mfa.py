@@ -254,7 +254,7 @@ def test_five_wrong_codes_end_the_pending_sign_in(browser, person):
 def test_changing_or_removing_mfa_needs_a_recent_sign_in(browser, person):
     tenant, user = person
     sign_in(browser, user.email, PASSWORD)
-    _api_enrol(browser)
+    _, first_codes = _api_enrol(browser)
     headers = {"X-CSRF-Token": browser.get("/api/v1/me").json()["csrf_token"]}
     with db.connect("owner") as conn:
         conn.execute(
@@ -276,6 +276,12 @@ def test_changing_or_removing_mfa_needs_a_recent_sign_in(browser, person):
     regenerated = browser.post("/api/v1/me/mfa/recovery-codes", headers=headers)
     assert regenerated.status_code == 200 and len(regenerated.json()["recovery_codes"]) == 10
     assert old["recovery_codes_left"] == 10
+    # The old set stops working; the new one works.
+    def spend(code):
+        return _run(tenant.id, lambda conn: mfa.check_recovery_code(conn, tenant.id, user.id, code, "r"))
+
+    assert spend(first_codes[0]) is Outcome.WRONG
+    assert spend(regenerated.json()["recovery_codes"][0]) is Outcome.RECOVERY_OK
     assert browser.delete("/api/v1/me/mfa/totp", headers=headers).status_code == 204
     assert browser.get("/api/v1/me").json()["mfa"] == {
         "enabled": False,

@@ -5,6 +5,7 @@ and access tokens the read API accepts in the tenant's transaction."""
 from __future__ import annotations
 
 import base64
+import json
 import re
 import threading
 import uuid
@@ -220,7 +221,7 @@ def test_password_grant_and_wrong_secrets_are_refused(browser, setup):
     assert cc.status_code == 400 and cc.json()["error"] == "unauthorized_client"
 
 
-def test_a_code_is_single_use_and_its_reuse_revokes_what_it_gave(browser, setup):
+def test_a_code_is_single_use_and_its_reuse_revokes_what_it_gave(browser, setup, make_key):
     tenant, user, client, secret, _ = setup
     sign_in(browser, user.email, PASSWORD)
     verifier, challenge = pkce()
@@ -235,7 +236,15 @@ def test_a_code_is_single_use_and_its_reuse_revokes_what_it_gave(browser, setup)
     assert _introspect(browser, client, secret, first["access_token"]) == INACTIVE
     assert _introspect(browser, client, secret, first["refresh_token"]) == INACTIVE
     assert _refresh(browser, client, secret, first["refresh_token"]).json()["error"] == "invalid_grant"
-    assert len(_events(tenant.id, "oauth_code_reuse")) >= 1
+    assert len(_events(tenant.id, "oauth_code_reuse")) == 1
+    # Admins read it at /api/v1/security/events: the client as actor, no code or token in it.
+    admin = make_key(tenant, ["users:admin"])
+    page = browser.get("/api/v1/security/events", params={"action": "oauth_code_reuse"},
+                       headers=admin.headers)
+    assert page.status_code == 200
+    [event] = page.json()["data"]
+    assert event["actor"] == f"client:{client.client_id}" and code not in json.dumps(event)
+    assert first["access_token"] not in json.dumps(event)
 
 
 def test_a_code_is_bound_to_its_redirect_uri_and_client(browser, setup):
