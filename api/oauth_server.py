@@ -151,10 +151,6 @@ class Store:
                     "tenant_id": client.tenant_id, "client": client.id, "user_id": user_id, "scopes": scopes,
                     "lifetime": oauth.access_ttl(self.settings)})
                 grant_id = (await cur.fetchone())["id"]
-            else:
-                await cur.execute("select expires_at from app.oauth_grants where tenant_id = %s and id = %s",
-                                  [client.tenant_id, grant_id])
-                grant_ends = (await cur.fetchone())["expires_at"]
             base = {"tenant_id": client.tenant_id, "grant_id": grant_id, "scopes": scopes,
                     "audience": oauth.audience(self.settings)}
             await cur.execute(_sql("oauth_token_insert"), {
@@ -163,7 +159,7 @@ class Store:
                 "expires_at": now + oauth.access_ttl(self.settings)})
             if token.get("refresh_token"):
                 await cur.execute(_sql("oauth_token_insert"), {
-                    **base, "kind": "refresh", "expires_at": grant_ends, "scopes": refresh_scopes or scopes,
+                    **base, "kind": "refresh", "expires_at": None, "scopes": refresh_scopes or scopes,
                     "token_hash": oauth.token_hash(token["refresh_token"], self.settings)})
 
     async def token(self, tenant_id, token_string: str) -> oauth.Token | None:

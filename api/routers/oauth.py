@@ -145,6 +145,21 @@ def _scope_problem(grant, found: pages.SignedIn) -> str | None:
     return None
 
 
+async def _authorization(request: Request, services):
+    """(the OAuth request, its grant, the signed-in user) for a valid authorization request of a signed-in
+    user, or the answer instead: an error page or redirect, or on to /login (and /login/mfa)."""
+    if _bad_values(request.query_params.multi_items()):
+        return _error_page(request, BAD_VALUE)
+    oauth_request = _oauth_request(request)
+    grant, refused = await _validated(request, services, oauth_request)
+    if refused is not None:
+        return refused
+    found, elsewhere = await _signed_in(request, services)
+    if elsewhere is not None:
+        return elsewhere
+    return oauth_request, grant, found
+
+
 async def _issue(request: Request, services, grant, found, oauth_request, status: int) -> Response:
     user = {"id": found.user_id, "email": found.email, "role": found.role}
     server = services.oauth
@@ -160,16 +175,10 @@ async def authorize(request: Request, services: ServicesDep, response_type: Quer
                     state: QueryField = None, code_challenge: QueryField = None,
                     code_challenge_method: QueryField = None) -> Response:
     """Start an authorization code flow (PKCE with S256 required)."""
-    pairs = list(request.query_params.multi_items())
-    if _bad_values(pairs):
-        return _error_page(request, BAD_VALUE)
-    oauth_request = _oauth_request(request)
-    grant, refused = await _validated(request, services, oauth_request)
-    if refused is not None:
-        return refused
-    found, elsewhere = await _signed_in(request, services)
-    if elsewhere is not None:
-        return elsewhere
+    started = await _authorization(request, services)
+    if isinstance(started, Response):
+        return started
+    oauth_request, grant, found = started
     problem = _scope_problem(grant, found)
     if problem:
         error = {"error": "invalid_scope", "error_description": problem}
@@ -201,15 +210,10 @@ async def decide(request: Request, services: ServicesDep, decision: Annotated[
                  redirect_uri: QueryField = None, scope: QueryField = None, state: QueryField = None,
                  code_challenge: QueryField = None, code_challenge_method: QueryField = None) -> Response:
     """The consent form's answer: `decision=allow` issues a code, `decision=deny` sends access_denied."""
-    if _bad_values(request.query_params.multi_items()):
-        return _error_page(request, BAD_VALUE)
-    oauth_request = _oauth_request(request)
-    grant, refused = await _validated(request, services, oauth_request)
-    if refused is not None:
-        return refused
-    found, elsewhere = await _signed_in(request, services)
-    if elsewhere is not None:
-        return elsewhere
+    started = await _authorization(request, services)
+    if isinstance(started, Response):
+        return started
+    oauth_request, grant, found = started
     if not sessions.csrf_ok(found.token, csrf_token):
         return pages.page(request, "base.html", 403, title="Allow access?",
                           message="This form has expired; go back to the application and start again.")
@@ -266,6 +270,15 @@ def _invalid_request(detail: str) -> Response:
     return _answer(400, {"error": "invalid_request", "error_description": detail}, [], "")
 
 
+async def _endpoint(request: Request, services, fn, *args) -> Response:
+    """A form-posting endpoint (token, revocation, introspection): checked form, then authlib."""
+    pairs = await _form(request)
+    if isinstance(pairs, Response):
+        return pairs
+    answer = await in_oauth_thread(fn, *args, _oauth_request(request, pairs))
+    return _answer(*answer, services.settings.issuer)
+
+
 @router.post("/oauth/token", response_class=JSONResponse, responses={
     200: {"description": "access_token, token_type, expires_in, scope (and refresh_token)", **JSON},
     **TOKEN_ERRORS})
@@ -273,11 +286,7 @@ async def token(request: Request, services: ServicesDep, grant_type: Field = Non
                 redirect_uri: Field = None, code_verifier: Field = None, refresh_token: Field = None,
                 scope: Field = None, client_id: Field = None, client_secret: Field = None) -> Response:
     """Exchange a code (with its PKCE verifier), a refresh token, or client credentials for tokens."""
-    pairs = await _form(request)
-    if isinstance(pairs, Response):
-        return pairs
-    answer = await in_oauth_thread(services.oauth.create_token_response, _oauth_request(request, pairs))
-    return _answer(*answer, services.settings.issuer)
+    return await _endpoint(request, services, services.oauth.create_token_response)
 
 
 @router.post("/oauth/revoke", response_class=JSONResponse, responses={
@@ -285,12 +294,7 @@ async def token(request: Request, services: ServicesDep, grant_type: Field = Non
 async def revoke(request: Request, services: ServicesDep, token: Field = None, token_type_hint: Field = None,
                  client_id: Field = None, client_secret: Field = None) -> Response:
     """RFC 7009. Revoking a refresh token ends its whole grant."""
-    pairs = await _form(request)
-    if isinstance(pairs, Response):
-        return pairs
-    answer = await in_oauth_thread(services.oauth.create_endpoint_response, "revocation",
-                                     _oauth_request(request, pairs))
-    return _answer(*answer, services.settings.issuer)
+    return await _endpoint(request, services, services.oauth.create_endpoint_response, "revocation")
 
 
 @router.post("/oauth/introspect", response_class=JSONResponse, responses={
@@ -300,12 +304,7 @@ async def introspect(request: Request, services: ServicesDep, token: Field = Non
                      token_type_hint: Field = None, client_id: Field = None,
                      client_secret: Field = None) -> Response:
     """RFC 7662, for confidential clients (their own tokens)."""
-    pairs = await _form(request)
-    if isinstance(pairs, Response):
-        return pairs
-    answer = await in_oauth_thread(services.oauth.create_endpoint_response, "introspection",
-                                     _oauth_request(request, pairs))
-    return _answer(*answer, services.settings.issuer)
+    return await _endpoint(request, services, services.oauth.create_endpoint_response, "introspection")
 
 
 def metadata(issuer: str) -> dict:

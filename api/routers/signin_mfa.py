@@ -40,11 +40,18 @@ RESPONSES = {200: HTML, 303: {"description": "On to `next`, or back to /login wh
              403: {"description": "The form's CSRF token is missing or wrong", **HTML}}
 
 
-async def _pending(request: Request, services, stage: str) -> tuple[Cookies, SignedIn | None]:
+async def _pending(request: Request, services, stage: str, next_path: str
+                   ) -> tuple[Cookies, SignedIn | None, Response | None]:
+    """The session at `stage`, or where to go instead (one lookup): a finished sign-in goes on to
+    `next_path`, another pending stage to its page, no session to /login."""
     cookies = Cookies(request, services.settings.env)
     async with services.pool.connection() as conn:
         found = await pages.find_session(conn, request.cookies.get(cookies.session))
-    return cookies, found if found is not None and found.stage == stage else None
+    if found is not None and found.stage == stage:
+        return cookies, found, None
+    if found is not None:
+        return cookies, None, pages.redirect(pages.after_stage(found.stage, next_path))
+    return cookies, None, pages.redirect("/login?next=" + pages.quote(next_path, safe=""))
 
 
 async def _finish(conn, found: SignedIn, cookies: Cookies, rid: str, response: Response) -> Response:
@@ -89,22 +96,11 @@ async def _failed(conn, request: Request, found: SignedIn, cookies: Cookies, rid
 async def mfa_form(request: Request, services: ServicesDep, next: NextQuery = "/account") -> Response:  # noqa: A002
     """The code form for a user whose password was right and who has MFA."""
     next_path = safe_next(next)
-    _, found = await _pending(request, services, "mfa")
-    if found is None:
-        return await _no_pending(request, services, next_path)
+    _, found, elsewhere = await _pending(request, services, "mfa", next_path)
+    if elsewhere is not None:
+        return elsewhere
     return pages.page(request, "mfa.html", 200, title="Two-step sign-in", next=next_path,
                       csrf_token=sessions.csrf_token(found.token))
-
-
-async def _no_pending(request: Request, services, next_path: str) -> Response:
-    cookies = Cookies(request, services.settings.env)
-    async with services.pool.connection() as conn:
-        found = await pages.find_session(conn, request.cookies.get(cookies.session))
-    if found is not None and found.complete:
-        return pages.redirect(next_path)
-    if found is not None:
-        return pages.redirect(pages.after_stage(found.stage, next_path))
-    return pages.redirect("/login?next=" + pages.quote(next_path, safe=""))
 
 
 @router.post("/login/mfa", response_class=HTMLResponse, status_code=303, responses=RESPONSES)
@@ -113,9 +109,9 @@ async def mfa_check(request: Request, services: ServicesDep, csrf_token: CsrfFie
                     next: NextField = "/account") -> Response:  # noqa: A002
     """Check a TOTP code (or a recovery code) and finish signing in."""
     next_path = safe_next(next)
-    cookies, found = await _pending(request, services, "mfa")
-    if found is None:
-        return await _no_pending(request, services, next_path)
+    cookies, found, elsewhere = await _pending(request, services, "mfa", next_path)
+    if elsewhere is not None:
+        return elsewhere
     if not sessions.csrf_ok(found.token, csrf_token):
         return pages.page(request, "mfa.html", 403, title="Two-step sign-in", next=next_path,
                           message="This form has expired; reload the page.",
@@ -144,9 +140,9 @@ async def enrol_form(request: Request, services: ServicesDep,
                      next: NextQuery = "/account") -> Response:  # noqa: A002
     """A new secret to add to an authenticator, for a tenant that requires MFA."""
     next_path = safe_next(next)
-    _, found = await _pending(request, services, "enrol")
-    if found is None:
-        return await _no_pending(request, services, next_path)
+    _, found, elsewhere = await _pending(request, services, "enrol", next_path)
+    if elsewhere is not None:
+        return elsewhere
     async with services.pool.connection() as conn, tenant_transaction(conn, found.tenant_id):
         enrolment = await mfa.start(conn, found.tenant_id, found.user_id, found.email, services.settings)
     return pages.page(request, "enrol.html", 200, title="Set up two-step sign-in", next=next_path,
@@ -160,9 +156,9 @@ async def enrol_confirm(request: Request, services: ServicesDep, csrf_token: Csr
                         code: CodeField = "", next: NextField = "/account") -> Response:  # noqa: A002
     """Confirm the new factor with its first code: MFA is on, and the recovery codes are shown once."""
     next_path = safe_next(next)
-    cookies, found = await _pending(request, services, "enrol")
-    if found is None:
-        return await _no_pending(request, services, next_path)
+    cookies, found, elsewhere = await _pending(request, services, "enrol", next_path)
+    if elsewhere is not None:
+        return elsewhere
     rid = pages.request_id()
     async with services.pool.connection() as conn:
         async with tenant_transaction(conn, found.tenant_id):

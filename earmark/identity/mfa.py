@@ -155,9 +155,9 @@ async def check_code(conn: psycopg.AsyncConnection, tenant_id, user_id, code: st
     """A TOTP code at sign-in: accepted once per step, only if later than any step accepted before."""
     if not totp.is_code_shaped(code):
         return Outcome.MALFORMED
-    if await _one(conn, "mfa_lock_user", _ids(tenant_id, user_id)) is None:
+    factor = await _one(conn, "mfa_lock_user", _ids(tenant_id, user_id))
+    if factor is None:
         return Outcome.WRONG
-    factor = await _one(conn, "mfa_factor", {**_ids(tenant_id, user_id), "confirmed": True})
     if factor["locked_at"] is not None:
         return Outcome.LOCKED
     step = totp.matching_step(totp.open_sealed(factor["secret_sealed"], user_id, settings), code, at)

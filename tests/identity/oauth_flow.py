@@ -1,4 +1,4 @@
-"""Helpers for the OAuth tests: a signed-in browser, PKCE pairs, a code from the consent page."""
+"""Helpers for the OAuth tests: sign-in, PKCE pairs, a code from the consent page, the token endpoints."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import hashlib
 import re
 import secrets
 from urllib.parse import parse_qs, urlsplit
+
+from earmark import db
 
 REDIRECT = "https://dash.example.com/callback"
 
@@ -57,3 +59,40 @@ def get_code(browser, client_id: str, challenge: str, **extra) -> str:
     location = answer.headers["location"]
     assert location.startswith(REDIRECT + "?"), location
     return query_of(location)["code"]
+
+
+PASSWORD = "a long and private passphrase"
+INACTIVE = {"active": False}
+
+
+def exchange(browser, client, secret, code, verifier, **extra):
+    """The token request for a code (a public client names itself instead of a secret)."""
+    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
+            "code_verifier": verifier, **extra}
+    if not secret:
+        data["client_id"] = client.client_id
+    return browser.post("/oauth/token", data=data, auth=(client.client_id, secret) if secret else None)
+
+
+def signed_in_tokens(browser, user, client, secret) -> dict:
+    """Sign the user in, get a code through consent, and exchange it: the token response."""
+    sign_in(browser, user.email, PASSWORD)
+    verifier, challenge = pkce()
+    return exchange(browser, client, secret, get_code(browser, client.client_id, challenge), verifier).json()
+
+
+def introspect(browser, client, secret, token) -> dict:
+    answer = browser.post("/oauth/introspect", data={"token": token}, auth=(client.client_id, secret))
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def refresh(browser, client, secret, refresh_token):
+    return browser.post("/oauth/token", data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+                        auth=(client.client_id, secret))
+
+
+def events_of(tenant_id, action) -> list[tuple]:
+    with db.connect("owner") as conn:
+        return conn.execute("select actor, details from app.security_events "
+                            "where tenant_id = %s and action = %s", [tenant_id, action]).fetchall()

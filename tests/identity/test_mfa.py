@@ -14,11 +14,8 @@ import httpx
 import psycopg
 import pyotp
 import pytest
-from fastapi.testclient import TestClient
 from oauth_flow import csrf, sign_in
 
-from api.main import create_app
-from api.settings import ApiSettings
 from earmark import db
 from earmark.identity import mfa, totp, users
 from earmark.identity.mfa import Outcome
@@ -28,17 +25,6 @@ PASSWORD = "a long and private passphrase"
 # A frozen clock: the middle of a 30 s step, so the steps either side are exactly one step away.
 NOW = datetime(2026, 12, 2, 12, 0, 15, tzinfo=UTC)
 STEP = timedelta(seconds=30)
-
-
-@pytest.fixture
-def browser(database):
-    with TestClient(
-        create_app(api_settings=ApiSettings()),
-        base_url="https://testserver",
-        raise_server_exceptions=False,
-        follow_redirects=False,
-    ) as client:
-        yield client
 
 
 @pytest.fixture

@@ -8,22 +8,11 @@ import time
 import uuid
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.main import create_app
-from api.settings import ApiSettings
 from earmark import db
 from earmark.identity import sessions, users
 
 PASSWORD = "a long and private passphrase"
-
-
-@pytest.fixture
-def browser(database):
-    """A client on https (the cookies are Secure), which keeps cookies between requests like a browser."""
-    with TestClient(create_app(api_settings=ApiSettings()), base_url="https://testserver",
-                    raise_server_exceptions=False, follow_redirects=False) as client:
-        yield client
 
 
 @pytest.fixture
