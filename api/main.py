@@ -16,6 +16,7 @@ from api.database import make_pool
 from api.deps import Services, limit_before_error, refuse_bad_wire, refuse_unknown_query
 from api.oauth_server import Server as OAuthServer
 from api.routers import (
+    ai,
     attribution,
     catalog,
     economics,
@@ -84,7 +85,7 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
     app.include_router(oauth.router, dependencies=[Depends(refuse_bad_wire)],
                        responses=problems.WIRE_RESPONSES)
     v1 = APIRouter(prefix="/api/v1")
-    for module in (attribution, economics, catalog, tenant_settings, keys, users, security, me, tenants):
+    for module in (attribution, economics, catalog, ai, tenant_settings, keys, users, security, me, tenants):
         v1.include_router(module.router)
     app.include_router(v1, responses=problems.WIRE_RESPONSES)
     return app

@@ -64,3 +64,21 @@ def waiting_files(tenant_id: str, settings: Settings | None = None) -> list[Path
     folder = landing_folder(tenant_id, settings)
     found = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FORMATS]
     return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+TRANSCRIPTS_FOLDER = "transcripts"  # a tenant's landing folder holds its transcript files here
+
+
+def transcript_landing_folder(tenant_id: str, settings: Settings | None = None) -> Path:
+    folder = landing_folder(tenant_id, settings) / TRANSCRIPTS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def waiting_transcripts(tenant_id: str, settings: Settings | None = None) -> list[Path]:
+    """Transcript files waiting in a tenant's landing folder transcripts/, oldest first."""
+    from earmark.ai.transcripts.parse import FORMATS as TRANSCRIPT_FORMATS
+
+    folder = transcript_landing_folder(tenant_id, settings)
+    found = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in TRANSCRIPT_FORMATS]
+    return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from earmark.errors import EarmarkError
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
+# The AI providers an analysis can try (earmark.ai.providers); `local` is Earmark's own offline analyzer.
+AiProvider = Literal["openai", "anthropic", "local"]
 
 
 class Settings(BaseSettings):
@@ -36,6 +38,34 @@ class Settings(BaseSettings):
     issuer: str = "http://127.0.0.1:8000"
     # How long an OAuth access token lives (RFC 9700 asks for short-lived ones); refresh tokens rotate.
     oauth_access_token_minutes: int = Field(default=10, ge=1, le=60)
+
+    # AI analysis: the platform's provider order (a tenant's own order in its settings wins), tried left to
+    # right, `local` last; only `local` by default, so that every feature works offline and costs nothing.
+    # EARMARK_AI_PROVIDERS="openai,anthropic,local".
+    ai_providers: Annotated[list[AiProvider], NoDecode] = Field(default=["local"], min_length=1)
+    openai_model: str = "gpt-5.4-mini"
+    anthropic_model: str = "claude-haiku-4-5"
+    # None: the SDK's own default (or its OPENAI_BASE_URL / ANTHROPIC_BASE_URL); tests point them at a fake.
+    openai_base_url: str | None = None
+    anthropic_base_url: str | None = None
+    # One request's limit; the SDKs' own retries are off, so this and the two below are the whole policy.
+    ai_timeout_seconds: float = Field(default=60, gt=0, le=600)
+    ai_max_retries: int = Field(default=2, ge=0, le=10)  # per provider, after its first attempt
+    ai_backoff_seconds: float = Field(default=1.0, ge=0, le=60)  # the first wait; it doubles, with jitter
+    ai_max_output_tokens: int = Field(default=4096, ge=1, le=128_000)
+    # The platform's keys; a tenant's own sealed key (`earmark ai keys set`) is preferred. The SDKs' usual
+    # variable names are accepted too.
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("EARMARK_OPENAI_API_KEY", "OPENAI_API_KEY"))
+    anthropic_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("EARMARK_ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY"))
+
+    @field_validator("ai_providers", mode="before")
+    @classmethod
+    def _split_providers(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [name.strip().lower() for name in value.split(",") if name.strip()]
+        return value
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

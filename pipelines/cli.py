@@ -98,7 +98,56 @@ def demo(
         raise EarmarkError(summary.failed[0])
 
 
+transcripts_app = typer.Typer(help="Episode transcripts: load them for analysis.", no_args_is_help=True)
+
+
+@transcripts_app.command("ingest")
+def transcripts_ingest(
+    paths: list[Path] = typer.Argument(..., help="WebVTT (.vtt), SRT (.srt) or JSON segment (.json) files."),
+    tenant: str = typer.Option(..., "--tenant", help="Tenant id that owns the transcripts."),
+    episode: str | None = typer.Option(None, "--episode", help="The catalog episode of the one file given; "
+                                       "by default each file's name without its suffix is its episode."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object with every file's outcome."),
+) -> None:
+    """Load transcripts through Dagster and analyse them (sentiment, keywords, topics, ad reads)."""
+    from earmark import db, tenancy
+    from earmark.migrate import require_current_schema
+
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        raise EarmarkError(f"{missing[0]} does not exist or is not a file; give the path of a transcript.")
+    require_current_schema()
+    with db.connect("owner") as conn:
+        tenant_id = str(tenancy.get_tenant(conn, tenant).id)
+    from pipelines import runner
+
+    result = runner.transcripts(tenant_id, [str(p.resolve()) for p in paths], episode)
+    outcomes = result.metadata.get("outcomes") or []
+    if not outcomes and not result.success:
+        raise EarmarkError(result.error)
+    if as_json:
+        print(json.dumps({"tenant_id": tenant_id, **{k: result.metadata.get(k, 0) for k in (
+            "files", "loaded", "replaced", "duplicate", "rejected")}, "outcomes": outcomes,
+            "analysis": result.analysis, "run_id": result.run_id}))
+    else:
+        for item in outcomes:
+            detail = item["reason"] if item["outcome"] == "rejected" else f"episode {item['episode_id']}, " \
+                f"{item['cues']:,} cues"
+            console.print(f"{item['file']}: {item['outcome']} ({detail})")
+        if result.analysis:
+            done = result.analysis
+            console.print(f"analysed {done.get('episodes', 0)} episodes: {done.get('ad_reads', 0)} ad reads, "
+                          f"{done.get('topics', 0)} topics (run {result.run_id})")
+    rejected = [item for item in outcomes if item["outcome"] == "rejected"]
+    if rejected:
+        raise EarmarkError(f"{len(rejected)} of {len(outcomes)} files refused; the first: "
+                           f"{rejected[0]['reason']}")
+    if not result.success:
+        raise EarmarkError(result.error)
+
+
 def register(app: typer.Typer) -> None:
+    app.add_typer(transcripts_app, name="transcripts")
     app.command()(ingest)
     app.command()(run)
     app.command()(ui)

@@ -2,14 +2,14 @@
 
 import dagster as dg
 
-from pipelines.defs import attribution, ingest, tenants
+from pipelines.defs import ai, attribution, ingest, tenants
 from pipelines.resources import EarmarkDatabase
 
 defs = dg.Definitions(
-    assets=[ingest.raw_events, attribution.attribution_dbt_assets],
+    assets=[ingest.raw_events, attribution.attribution_dbt_assets, ai.transcripts, ai.transcript_analysis],
     asset_checks=[ingest.ingest_batches_balanced],
-    jobs=[ingest.ingest_job, attribution.attribution_job],
-    sensors=[ingest.landing_sensor, tenants.tenant_partitions_sensor],
-    schedules=[attribution.attribution_schedule],
+    jobs=[ingest.ingest_job, attribution.attribution_job, ai.transcripts_job, ai.analysis_job],
+    sensors=[ingest.landing_sensor, tenants.tenant_partitions_sensor, ai.transcript_landing_sensor],
+    schedules=[attribution.attribution_schedule, ai.transcript_analysis_schedule],
     resources={"database": EarmarkDatabase(), "dbt": attribution.dbt_resource()},
 )

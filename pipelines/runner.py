@@ -35,6 +35,8 @@ class StepOutcome:
     durations: dict[str, float] = field(default_factory=dict)
     # seconds the attribution step ran: dbt's process from start to its last event streamed into Dagster
     dbt_seconds: float | None = None
+    # a transcripts run's analysis step: its materialization metadata
+    analysis: dict = field(default_factory=dict)
 
 
 @cache
@@ -133,6 +135,43 @@ def ingest(tenant_id: str, paths: list[str]) -> StepOutcome:
             tags={"earmark/trigger": "cli"},
         )
     return outcome(result, "raw_events")
+
+
+def transcripts(tenant_id: str, paths: list[str], episode_id: str | None = None,
+                analyse: bool = True) -> StepOutcome:
+    """Load transcript files for a tenant and (by default) analyse what is new, in one Dagster run."""
+    from pipelines.defs.ai import transcript_analysis
+    from pipelines.defs.ai import transcripts as transcripts_asset
+
+    inst = instance()
+    ensure_tenant_partitions(inst, [tenant_id])
+    with contextlib.redirect_stderr(_StderrToLog()):
+        result = dg.materialize(
+            [transcripts_asset, transcript_analysis] if analyse else [transcripts_asset],
+            partition_key=tenant_id,
+            run_config={"ops": {"transcripts": {"config": {"paths": paths, "episode_id": episode_id}}},
+                        **QUIET},
+            instance=inst,
+            raise_on_error=False,
+            tags={"earmark/trigger": "cli"},
+        )
+    done = outcome(result, "transcripts")
+    if analyse:
+        done.analysis = outcome(result, "transcript_analysis").metadata
+    return done
+
+
+def analyse(tenant_id: str, full: bool = False) -> StepOutcome:
+    from pipelines.defs.ai import transcript_analysis
+
+    inst = instance()
+    ensure_tenant_partitions(inst, [tenant_id])
+    with contextlib.redirect_stderr(_StderrToLog()):
+        result = dg.materialize(
+            [transcript_analysis], partition_key=tenant_id, instance=inst, raise_on_error=False,
+            run_config={"ops": {"transcript_analysis": {"config": {"full": full}}}, **QUIET},
+            tags={"earmark/trigger": "cli"})
+    return outcome(result, "transcript_analysis")
 
 
 def attribute(start: str, end: str, *, full_refresh: bool = False, tenant_id: str | None = None,

@@ -14,6 +14,8 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from earmark.cli import (
+    ad_reads,
+    ai,
     attribution,
     bench,
     catalog,
@@ -44,6 +46,8 @@ app.add_typer(oauth.app, name="oauth")
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(attribution.app, name="attribution")
 app.add_typer(economics.app, name="economics")
+ai.app.command("ad-reads")(ad_reads.ad_reads)
+app.add_typer(ai.app, name="ai")
 app.add_typer(bench.app, name="bench")
 app.command("serve")(serving.serve)
 # The runtimes add their own commands (`earmark run`, `earmark ingest`, ...) through the

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 import secrets
 from datetime import UTC, datetime
@@ -17,11 +16,9 @@ from uuid import UUID
 
 import pyotp
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pyotp.exceptions import OTPVerificationError
 
+from earmark import sealing
 from earmark.errors import EarmarkError
 from earmark.settings import Settings, get_settings
 
@@ -33,7 +30,6 @@ RECOVERY_CODES = 10
 CODE_SHAPE = re.compile(r"[0-9]{6}")
 # Ten lower-case base32 characters in two groups, 50 bits each: too many to guess in 20 tries a day.
 RECOVERY_SHAPE = re.compile(r"[a-z2-7]{5}-?[a-z2-7]{5}")
-NONCE_BYTES = 12
 
 
 class SealError(EarmarkError):
@@ -42,9 +38,7 @@ class SealError(EarmarkError):
 
 def _key(settings: Settings | None) -> bytes:
     settings = settings or get_settings()
-    material = (settings.mfa_key or settings.secret_key).get_secret_value().encode()
-    kdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"earmark totp secret v1")
-    return kdf.derive(material)
+    return sealing.derive_key(settings.mfa_key or settings.secret_key, b"earmark totp secret v1")
 
 
 def _aad(user_id: UUID | str) -> bytes:
@@ -56,15 +50,12 @@ def new_secret() -> str:
 
 
 def seal(secret: str, user_id: UUID | str, settings: Settings | None = None) -> bytes:
-    nonce = os.urandom(NONCE_BYTES)
-    return nonce + AESGCM(_key(settings)).encrypt(nonce, secret.encode(), _aad(user_id))
+    return sealing.seal(_key(settings), secret, _aad(user_id))
 
 
 def open_sealed(sealed: bytes, user_id: UUID | str, settings: Settings | None = None) -> str:
-    sealed = bytes(sealed)
     try:
-        plain = AESGCM(_key(settings)).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], _aad(user_id))
-        return plain.decode()
+        return sealing.open_sealed(_key(settings), sealed, _aad(user_id))
     except InvalidTag:
         raise SealError("This MFA secret does not open for this user (wrong key or a moved row).") from None
 

@@ -90,7 +90,8 @@ def test_every_string_parameter_refuses_nul_and_bytes_that_are_not_utf8(client, 
     assert {(where, name) for _, _, where, name in inputs} >= {
         ("query", "model"), ("query", "start"), ("query", "end"), ("query", "starting_after"),
         ("path", "conversion_event_id"), ("path", "key_id"), ("path", "tenant_id"), ("body", "name"),
-        ("body", "scopes"), ("body", "tier"), ("body", "status")}
+        ("body", "scopes"), ("body", "tier"), ("body", "status"), ("query", "kind"), ("query", "position"),
+        ("query", "advertiser_id"), ("query", "episode_id"), ("path", "episode_id")}
     tenant, platform, person = callers
     checked = 0
     for method, path, where, name in inputs:

@@ -14,7 +14,9 @@ ENDPOINTS = ["/api/v1/attribution/channels?model=linear", "/api/v1/attribution/c
              "/api/v1/attribution/models", "/api/v1/attribution/conversions?limit=500",
              "/api/v1/attribution/paths?model=position_based&limit=500",
              "/api/v1/attribution/channels?model=first_touch&start=2026-08-01&end=2026-12-31",
-             "/api/v1/settings", "/api/v1/usage", "/api/v1/keys"]
+             "/api/v1/settings", "/api/v1/usage", "/api/v1/keys", "/api/v1/ai/ad-reads?limit=500",
+             "/api/v1/ai/ad-reads?kind=host_read&position=mid&min_confidence=0.5",
+             "/api/v1/ai/episodes/{ai_episode_id}"]
 
 
 @pytest.fixture(params=["key", "oauth_token"])
@@ -46,7 +48,8 @@ def test_every_endpoint_answers_a_only_with_a(pair):
     answers = {}
     for endpoint in ENDPOINTS:
         for caller in (a, b, a):  # interleaved on the one pooled connection
-            answer = client.get(endpoint, headers=caller.headers)
+            # the same episode id for both tenants, each with a transcript and analysis of its own
+            answer = client.get(endpoint.format(ai_episode_id=tenants.ai_episode_id), headers=caller.headers)
             assert answer.status_code == 200, (endpoint, answer.text)
             answers.setdefault(endpoint, {})[caller.key_id] = answer.json()
     for endpoint, by_key in answers.items():

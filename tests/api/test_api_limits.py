@@ -161,6 +161,8 @@ TENANT_ROUTES = {
                                   "password": "a limit on every route"}},
     ("PATCH", "/users/{user_id}"): {"json": {"role": "analyst"}},
     ("GET", "/security/events"): {"params": {"limit": 1}},
+    ("GET", "/ai/ad-reads"): {"params": {"limit": 1, "min_confidence": 0.5}},
+    ("GET", "/ai/episodes/{episode_id}"): {},
     **_catalog_routes(),
 }
 
@@ -191,7 +193,8 @@ def test_every_tenant_route_passes_the_rate_limiter(attribution_tenants, make_ke
     for (method, path), route in TENANT_ROUTES.items():
         request = dict(route)
         url = "/api/v1" + request.pop("url", path).format(conversion_event_id=conversion, key_id=spare_key,
-                                                              user_id=spare_user)
+                                                              user_id=spare_user,
+                                                              episode_id=attribution_tenants.ai_episode_id)
         answer = client.request(method, url, headers=caller.headers, **request)
         assert answer.status_code < 300, (method, path, answer.text)
         assert answer.headers["x-ratelimit-limit"] == str(burst), (method, path)

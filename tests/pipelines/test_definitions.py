@@ -36,14 +36,21 @@ def test_definitions_hold_the_pipeline_by_domain():
     assert groups == {"raw_events": "ingest", **dict.fromkeys(MARTS, "attribution"),
                       **dict.fromkeys(CATALOG_MARTS, "catalog"),
                       "intermediate/int_attribution_scopes": "attribution",
-                      "intermediate/int_attribution_settings": "attribution"}
+                      "intermediate/int_attribution_settings": "attribution",
+                      "transcripts": "ai", "transcript_analysis": "ai"}
     checks = {key.to_user_string() for key in graph.asset_check_keys}
     assert "raw_events:ingest_batches_balanced" in checks
     assert "fct_daily_channel_credits:credits_sum_to_conversions_fct_daily_channel_credits_" in checks
     assert "fct_daily_spend:spend_follows_pricing_fct_daily_spend_" in checks
-    assert {job.name for job in defs.jobs} == {"ingest_landed_files", "attribution_job"}
-    assert {s.name for s in defs.sensors} == {"landing_sensor", "tenant_partitions_sensor"}
-    assert {s.name for s in defs.schedules} == {"attribution_schedule"}
+    assert "transcripts:every_file_accepted" in checks
+    assert {job.name for job in defs.jobs} == {"ingest_landed_files", "attribution_job", "transcripts_job",
+                                               "transcript_analysis_job"}
+    assert {s.name for s in defs.sensors} == {"landing_sensor", "tenant_partitions_sensor",
+                                              "transcript_landing_sensor"}
+    assert {s.name for s in defs.schedules} == {"attribution_schedule", "transcript_analysis_schedule"}
+    analysis = defs.resolve_schedule_def("transcript_analysis_schedule")
+    assert (analysis.cron_schedule, analysis.execution_timezone, analysis.job_name) == (
+        "30 2 * * *", "UTC", "transcript_analysis_job")
     schedule = defs.resolve_schedule_def("attribution_schedule")
     assert (schedule.cron_schedule, schedule.execution_timezone, schedule.job_name) == (
         "0 2 * * *", "UTC", "attribution_job")

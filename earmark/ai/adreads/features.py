@@ -1,0 +1,240 @@
+"""What each cue says about being part of an ad: the phrases of ad reads (openers, calls to action, offers,
+legal tags, music beds, promotion of a podcast or of the show itself), the phrases that return to the
+conversation, spoken codes and URLs, and the shape of the cue (does it end a sentence, does it start one).
+
+The lexicon is the language of the genre, not of any one set of transcripts: sponsor transitions ("this
+episode is brought to you by", "support for the show comes from"), direct-response calls to action ("go
+to", "use code", "at checkout", "free trial") and the legal tags of produced spots.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from earmark.ai.adreads.spoken import Spoken, promo_codes, vanity_urls
+
+
+def _any(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+# A sponsor transition: the ad begins in this cue.
+OPENER = _any(
+    r"\b(?:this|today's|the|our|that) (?:episode|show|podcast|hour|segment|portion|week's episode|content)"
+    r"(?: of [\w' ]{1,40})? (?:is|was|has been|comes to you|is also|was also) "
+    r"(?:(?:also|once again|again|proudly|generously) )?"
+    r"(?:brought to you|sponsored|supported|presented|made possible|powered|underwritten|funded)",
+    r"\b(?:support|funding) (?:for|of) (?:this|the|today's|our) [\w' ]{0,40}?"
+    r"(?:comes|is provided|came) from\b",
+    r"\b(?:this|today's|our) (?:episode's |show's )?(?:sponsor|partner)s? (?:is|are|today)\b",
+    r"\b(?:brought to you|sponsored|supported|presented) by\b",
+    r"\b(?:a )?(?:quick |short )?(?:word|message|break) from (?:our|today's|this week's|one of our) "
+    r"(?:sponsors?|partners?)\b",
+    r"^\W*(?:\w+,? )?(?:first|now|but first|and now|okay|ok),? (?:a|one) (?:quick |short )?"
+    r"(?:word|message) from\b",
+    r"\b(?:our|today's|this week's|the episode's) (?:first |next |other |second |third |final |last )?"
+    r"(?:sponsor|partner)\b",
+    r"\bthanks? (?:again )?(?:to|you,?) [\w'&. -]{1,40}? for (?:sponsoring|supporting|partnering)\b",
+    r"\b(?:a )?(?:big )?thank(?:s| you) to (?:our|today's) sponsors?\b",
+    r"\bit's? (?:ad|sponsor) time\b",
+    # a promo for another podcast read by its own host
+    r"\b(?:i'm|i am|this is|my name is) [\w .'-]{2,40}?,? (?:and )?(?:i'm |i am )?(?:the )?"
+    r"(?:co-?)?host of\b",
+)
+# The host steps out of the conversation to promote something of the show's or a friend's.
+SOFT_OPENER = _any(
+    r"\bbefore we (?:go|wrap|get started|begin|dive in|start|get into it|jump in|say goodbye)\b",
+    r"\b(?:quick|one|a) (?:more |last |final )?(?:thing|reminder|announcement|note|plug|housekeeping)\b",
+    r"\bif you (?:like|love|enjoy|liked|loved|enjoyed|dig|are into|'re into)\b",
+    r"\b(?:i|we) (?:want|wanted|have) to (?:tell|recommend) you\b", r"\blet me tell you about\b",
+    r"\bour (?:friends|pals) (?:at|over at)\b", r"\byou should (?:check out|listen to)\b",
+    r"^\W*(?:that's|that is|and that's) (?:the|our|it for the) (?:show|episode)\b",
+    r"\bif you (?:want|wanna|would like) to (?:support|help) (?:the|this|our)\b",
+    r"\b(?:hey|hi),? (?:listeners|everyone|everybody|folks|friends)\b",
+    r"\b(?:big|some|exciting) news\b",
+    r"^\W*(?:are you|do you|have you ever|ever (?:wish|wonder|feel)|tired of|imagine|meet|introducing|"
+    r"what if|looking for|let's face it|you know that feeling)\b",
+)
+# Words that make an opener phrase not one ("this episode isn't sponsored", "our team is sponsored by").
+NOT_AN_OPENER = _any(
+    r"\b(?:isn't|is not|wasn't|was not|not|never|nobody|no one|aren't|without)\b[\w' ,]{0,25}"
+    r"(?:sponsored|brought to you|supported|sponsor)",
+    r"\b(?:team|league|club|tournament|race|marathon|festival|conference|stadium|jersey|bowling|softball|"
+    r"little league|contest|study|research|expedition|concert|tour|event|game)s?\b[\w' ]{0,30}"
+    r"\b(?:is|was|are|were|got|gets|being) (?:\w+ )?(?:sponsored|supported|presented)",
+    r"\b(?:if|would|could|should|might|maybe|imagine|pretend|wish|hypothetically|offered|offer|asked|"
+    r"wanted|want|never)\b[\w' ,]{0,30}(?:sponsor|brought to you)",
+    r"\bsponsored (?:content|posts?|episodes?|by (?:a|an|some|the) (?:company|brand|bank|beer|car))\b",
+)
+# Said outside an ad about one: a recommendation that is explicitly unpaid.
+NOT_AN_AD = _any(
+    r"\b(?:not|isn't|wasn't|never|no) (?:a |an )?(?:sponsor(?:ship|ed|ing)?|ad|advert(?:isement)?|paid (?:ad|"
+    r"promotion|endorsement)|promotion)\b",
+    r"\b(?:nobody|no one|they didn't|nobody's) (?:paid|pay|paying) (?:us|me)\b",
+    r"\bnot (?:being )?paid (?:to|for)\b",
+)
+# Talk about advertising itself (a guest on buying ads, hosts on ad loads): an ad never calls itself that.
+ABOUT_ADS = _any(
+    r"\b(?:ads|adverts|advertis(?:ing|ers?|ements?)|ad (?:reads?|loads?|spend|budgets?|rates?|buys?|sales)|"
+    r"promo codes|vanity urls?|sponsorships|cpms?|attribution|impressions|host[- ]read ads?|"
+    r"(?:bought|buy|buying|ran|run|running) (?:host-read |podcast |radio )?ads)\b",
+)
+# Credits and sign-offs end a show's self-promotion; they are the show, not an ad.
+CREDITS = _any(
+    r"\b(?:produced|edited|mixed|engineered|executive produced|our producer is|music is) by\b",
+    r"\b(?:see|talk to|catch) you (?:next|all next|again|soon|then)\b",
+    r"\bthanks (?:so much )?for listening\b",
+)
+RETURN = _any(
+    r"^\W*(?:(?:okay|ok|alright|all right|and|so|right)[,.!]?\s+)*(?:we're|we are|and we're) back\b",
+    r"\bback to (?:the|our|my|today's) (?:show|episode|conversation|interview|story|program|discussion|"
+    r"game|list|question|topic|chat)\b",
+    r"\bwhere (?:were we|was i)\b",
+    r"\b(?:let's|lets|let us) get (?:back|back into it|into it)\b",
+    r"\b(?:and )?now,? back to\b",
+    r"^\W*(?:so,? )?anyway\b",
+    r"\bas i was saying\b",
+    r"\bwelcome back\b",
+)
+# The host announces a break that produced or inserted spots fill.
+BREAK = _any(
+    r"\b(?:we'll|we will|i'll|be) (?:be )?right back\b",
+    r"\b(?:take|taking) (?:a|our) (?:quick |short |little )?break\b", r"\b(?:a )?(?:quick|short) break\b",
+    r"\bafter (?:this|the|these|a) (?:quick |short )?(?:break|messages?|word)\b",
+    r"\bback (?:right )?after (?:this|these)\b",
+    r"\bstick around\b",
+    r"\bdon't go (?:anywhere|away)\b",
+)
+# "Go to" and "visit" ask for a visit when a place on the web follows ("go to bed" does not).
+_DESTINATION = (r"(?:(?:\S+ ){0,3}\S*(?:\.[a-z]{2,}\b| dot )|the (?:link|website|site|app)|"
+                r"our (?:website|site))")
+CTA = _any(
+    r"\b(?:go|head|hop|swing|jump) (?:on )?(?:over )?to " + _DESTINATION,
+    r"\bvisit " + _DESTINATION,
+    r"\b(?:use|enter|apply|with) (?:the |my |our |promo |offer |discount )*code\b",
+    r"\bpromo code\b",
+    r"\bat checkout\b",
+    r"\bsign(?:ing)? up\b",
+    r"\bdownload (?:the |it |[\w]+ )?(?:app|today|now|for free)\b",
+    r"\b(?:app store|google play|play store)\b",
+    r"\bsearch (?:for )?[\w' ]{1,30} (?:in|on|wherever)\b",
+    r"\bfree trial\b",
+    r"\btry (?:it|them|\w+) (?:free|for free|today|risk[- ]free)\b",
+    r"\b(?:learn more|get started|order now|order today|shop now|book (?:a|your) (?:demo|call)|"
+    r"claim (?:your|the) (?:offer|deal))\b",
+    r"\b(?:wherever|where) you (?:get|listen to|find|stream|download) (?:your |all your |great |our )?"
+    r"(?:podcasts?|shows?|audio)\b",
+    r"\bwherever you listen\b",
+    r"\b(?:subscribe|follow) (?:to |on )?(?:[\w' ]{1,30} )?(?:on|wherever|in|now|today)\b",
+    r"\b(?:link|links) (?:is |are )?in (?:the|our) (?:show ?notes|description|episode notes)\b",
+    r"\bclick the link\b",
+    r"\bcheck (?:it|them|\w+) out (?:at|on|wherever|today|now)\b",
+    r"\bcall\s+\d",
+    r"\btext\s+\w+\s+to\b",
+)
+OFFER = _any(
+    r"\b\d{1,3}\s?(?:%|percent) off\b", r"\b(?:save|saving|get|take) (?:up to )?\d{1,3}\s?(?:%|percent)",
+    r"\b(?:ten|fifteen|twenty|twenty[- ]five|thirty|forty|fifty|sixty|seventy|eighty) percent off\b",
+    r"\bfree (?:shipping|trial|month|gift|week|box|bag|sample|consultation|delivery|for)\b",
+    r"\b(?:first|1st) (?:month|order|box|week|year|purchase|delivery|session)\b",
+    r"\b(?:discount|exclusive (?:offer|deal)|special (?:offer|deal)|limited time|risk[- ]free|"
+    r"money[- ]back|satisfaction guarantee|no commitment|cancel anytime|save \$?\d)\b",
+    r"\$\d+(?:\.\d\d)? (?:off|credit)\b",
+)
+LEGAL = _any(
+    r"\b(?:terms|conditions|restrictions|exclusions|fees) (?:and conditions )?(?:may )?apply\b",
+    r"\bsee (?:site|website|\w+\.com|store|app) for (?:full )?(?:details|terms)\b",
+    r"\bnot available (?:in all (?:states|areas|regions)|everywhere)\b",
+    r"\b(?:taxes and fees|fees) (?:extra|may apply|apply)\b", r"\bspeeds may\b",
+    r"\b(?:savings|rates|prices|results) (?:may )?vary\b", r"\bnew customers only\b",
+    r"\bmember fdic\b",
+    r"\bvoid where prohibited\b",
+    r"\b(?:offer|deal) (?:valid|ends|expires|available)\b",
+    r"\bwhile supplies last\b",
+    r"\bno purchase necessary\b",
+    r"\bconsult (?:your|a) (?:doctor|physician)\b",
+    r"\bnot been evaluated by the (?:fda|food and drug)\b",
+    r"\b(?:paid for by|individual results may vary|results may vary|licensed in)\b",
+)
+MUSIC = re.compile(r"[♪♫]|[\[(](?:[\w -]*\b)?(?:music|jingle|sting|theme|chime|beat|sfx|sound effect)"
+                   r"s?(?:\b[\w -]*)?[\])]", re.IGNORECASE)
+PODCAST = _any(
+    r"\bpodcasts?\b", r"\bnew episodes?\b", r"\bepisodes? (?:drop|come out|every)\b",
+    r"\b(?:apple podcasts|spotify|pocket casts|overcast|stitcher|youtube music|amazon music|"
+    r"iheart(?:radio)?)\b",
+    r"\bwherever you (?:listen|get)\b", r"\bhosted by\b", r"\bseason (?:\w+ )?(?:is|of)\b",
+    r"\b(?:a|the|my|our) (?:new )?show (?:called|about|where)\b", r"\blisten (?:to|now|and follow)\b",
+)
+SELF = _any(
+    r"\bpatreon\b", r"\bmembers?(?:hip)?\b", r"\bsubscribers? (?:get|only)\b", r"\bmerch(?:andise)?\b",
+    r"\b(?:t-?shirts?|hoodies?|mugs?|tote bags?|stickers|posters)\b", r"\b(?:live )?tour\b", r"\btickets\b",
+    r"\blive shows?\b", r"\bnewsletter\b", r"\bbonus (?:episodes?|feed|content|show)\b", r"\bad[- ]free\b",
+    r"\bsupport(?:ing)? (?:the|this|our) (?:show|podcast|pod)\b", r"\b(?:discord|substack|supercast)\b",
+    r"\b(?:our|the show's) (?:store|shop|club|community|book)\b", r"\bearly access\b",
+    r"\bjoin (?:the|our) (?:club|community|crew|family|list)\b", r"\bpremium (?:feed|tier|subscription)\b",
+)
+FIRST_PERSON = re.compile(r"\b(?:i|i've|i'm|i'd|i'll|my|me|we've|we|our|us)\b", re.IGNORECASE)
+_WORDS = re.compile(r"[A-Za-z0-9']+")
+_RESUMING = ("...", "…", "-", "—", "–")  # a cue that starts like this picks up a cut-off sentence
+SENTENCE_END = re.compile(r"[.?!…\"”')\]♪]\s*$")  # a cue ending in "—" or a bare word was cut off
+
+
+@dataclass
+class CueFeatures:
+    opener: str | None = None  # the phrase, when the cue opens an ad read
+    soft_opener: bool = False  # a phrase that may open a promotion or a spot
+    ret: bool = False  # the cue returns to the conversation
+    not_an_ad: bool = False  # the speaker says what they mention is not a paid ad
+    credits: bool = False
+    about_ads: bool = False
+    break_: bool = False  # the host announces a break
+    cta: list[str] | None = None
+    offer: bool = False
+    legal: bool = False
+    music: bool = False
+    only_music: bool = False  # a cue that is nothing but a music or sound cue
+    podcast: int = 0
+    self_promo: int = 0
+    first_person: int = 0
+    codes: list[Spoken] | None = None
+    urls: list[Spoken] | None = None
+    ends_sentence: bool = True
+    cut_off: bool = False  # ends in a dash or an ellipsis: the speaker was interrupted
+    starts_lower: bool = False
+    words: int = 0
+
+    @property
+    def anchor(self) -> bool:
+        """Something only an ad does: a code, a URL, or a call to action with an offer or a legal tag."""
+        return bool(self.codes or self.urls or (self.cta and (self.offer or self.legal)))
+
+
+def cue_features(text: str) -> CueFeatures:
+    f = CueFeatures()
+    opener = OPENER.search(text)
+    if opener and not NOT_AN_OPENER.search(text):
+        f.opener = opener.group(0)
+    f.soft_opener = bool(SOFT_OPENER.search(text))
+    f.ret = bool(RETURN.search(text))
+    f.not_an_ad = bool(NOT_AN_AD.search(text))
+    f.credits = bool(CREDITS.search(text))
+    f.about_ads = bool(ABOUT_ADS.search(text))
+    f.break_ = bool(BREAK.search(text))
+    ctas = [m.group(0) for m in CTA.finditer(text)]
+    f.cta = ctas or None
+    f.offer = bool(OFFER.search(text))
+    f.legal = bool(LEGAL.search(text))
+    f.music = bool(MUSIC.search(text))
+    f.podcast = len(PODCAST.findall(text))
+    f.self_promo = len(SELF.findall(text))
+    f.first_person = len(FIRST_PERSON.findall(text))
+    f.codes = promo_codes(text) or None
+    f.urls = vanity_urls(text) or None
+    stripped = text.strip()
+    f.ends_sentence = bool(SENTENCE_END.search(stripped)) or f.music
+    f.only_music = f.music and len(MUSIC.sub("", text).strip()) == 0
+    f.starts_lower = bool(stripped) and (stripped[0].islower() or stripped.startswith(_RESUMING))
+    f.cut_off = stripped.endswith(("—", "–", "--", " -", "...", "…"))
+    f.words = len(_WORDS.findall(text))
+    return f

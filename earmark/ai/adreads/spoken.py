@@ -1,0 +1,337 @@
+"""Promo codes and vanity URLs as a listener types them, from the way a host says them.
+
+No library reads "use code S-H-O-W twenty" as SHOW20 or "harborline V-P-N dot com slash patch" as
+harborlinevpn.com/patch, so this module does, on the transcript's text:
+
+- a code follows a trigger ("code", "promo code", "enter ... at checkout") and runs over spelled letters
+  (S-H-O-W, S H O W), upper-case or digit-bearing words, a quoted phrase, up to three ordinary words, and
+  number words ("thirty five" -> 35, "twenty twenty five" -> 2025), until a word that ends it ("at",
+  "for", "and", "checkout") or punctuation;
+- a URL is written (brand.com/show) or spoken: a name of up to three parts (words or spelled letters),
+  "dot" and a top-level domain (spoken or spelled: "dot F-M"), and an optional "slash" path of one word
+  (plus the number that follows it).
+
+Both are then spelled the catalog's way (earmark.catalog.entities: a code's letters and digits upper-case;
+a URL lower-case without scheme, www. or trailing slash), so a detected code compares with a campaign's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from earmark.catalog.entities import normalise_code, normalise_url
+
+
+def words(text: str) -> list[str]:
+    """A word list written as one string (long lexicons read better that way)."""
+    return text.split()
+
+
+def wordset(text: str) -> frozenset[str]:
+    return frozenset(words(text))
+
+
+# The top-level domains podcast ads use, as spoken ("dot com") and as written (".com").
+TLDS = tuple(wordset(
+    "com co fm io net org us ai app tv shop show store ca me ly so xyz audio pod coffee health club info biz "
+    "uk de kids studio life live money care fit golf bike dog pet pets farm travel news media page site "
+    "online link team works fun games tech dev cafe bar beer wine law blog earth green land art design "
+    "family baby bio eco one world today cloud email family fund finance gift gifts guru house im market "
+    "mobi network plus run shoes ski social space style tips tools town toys vip watch wtf zone cc gg tools"))
+_TLD_SET = frozenset(TLDS)
+
+UNITS = {w: i for i, w in enumerate(words(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen"))}
+UNITS["oh"] = 0  # "two oh" in a spelled number
+TENS = {w: 10 * (i + 2) for i, w in enumerate(words("twenty thirty forty fifty sixty seventy eighty ninety"))}
+
+# What a host says between "code" and the code ("the code is, that's: SHOW20").
+_BEFORE_CODE = frozenset(("is", "it's", "its", "that's", ":", "-", "of", "word", ","))
+# Words that end a spoken code: what a host says after it ("code RUN at checkout for 20 % off").
+CODE_STOPS = wordset(
+    "at for to and when checkout check on during in or with you you'll youll get that this which save "
+    "is gets will plus then so because if while off percent free")
+# Words that follow "code" in ordinary talk, never a code ("the promo code went viral").
+NOT_CODES = wordset(
+    "went was were works worked expired expires got has had itself thing things system names name a an the "
+    "of review base red blue words")
+# Words in front of a spoken domain that are not part of it ("head over to the site at plum dot fm").
+URL_STOPS = wordset(
+    "to at visit go head over check out on by the our their my your a website site web online is and or "
+    "just simply right now today from via www http https")
+
+# Words after "slash" that are the host talking again, not more of the path.
+_NOT_IN_PATHS = CODE_STOPS | URL_STOPS | wordset("use code promo enter go head plus again that's thats")
+
+# Tokens: words (with an inner apostrophe), single punctuation, a hyphen or slash between parts.
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?|[\"“”‘’']|[.,;:!?()]|[-/]|%")
+_CODE_TRIGGER = re.compile(
+    r"\b(?:(?:promo|discount|coupon|offer|checkout|special|bonus|presale|pre-sale|access|listener|partner|"
+    r"exclusive|referral|gift)\s+)?code(?:\s+word)?\b"
+    r"|\benter\b(?=[^.?!]{1,40}\bat\s+check\s?out\b)",
+    re.IGNORECASE)
+_WRITTEN_URL = re.compile(
+    r"(?<![\w@.])(?:https?://)?(?:www\.)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:"
+    + "|".join(TLDS) + r"))\b((?:/[a-z0-9_-]+)*)/?(?![\w.]*@)",
+    re.IGNORECASE)
+_ASKED = re.compile(r"\b(?:use|enter|with|apply|redeem|type|say|mention|using)\s+(?:the\s+|my\s+|our\s+)?$",
+                    re.IGNORECASE)
+_SPELLED = re.compile(r"^[A-Za-z]$")
+
+
+@dataclass(frozen=True)
+class Spoken:
+    value: str  # the normalised code or URL
+    phrase: str  # the words it was read from, for the evidence
+
+
+def promo_codes(text: str) -> list[Spoken]:
+    """Every code the text says, in order, each once."""
+    found: list[Spoken] = []
+    for trigger in _CODE_TRIGGER.finditer(text):
+        tokens = _TOKEN.findall(text[trigger.end():trigger.end() + 120])
+        bare = trigger.group(0).lower() == "code" and not _ASKED.search(text[max(0, trigger.start() - 24):
+                                                                            trigger.start()])
+        code, used = _read_code(tokens, coded_only=bare)
+        if code:
+            phrase = (trigger.group(0) + " " + " ".join(tokens[:used])).strip()
+            found.append(Spoken(code, phrase))
+    return _unique(found)
+
+
+def vanity_urls(text: str) -> list[Spoken]:
+    """Every URL the text writes or says, in order, each once."""
+    found = [Spoken(normalise_url(m.group(1) + m.group(2)), m.group(0)) for m in _WRITTEN_URL.finditer(text)]
+    # Written URLs are taken out first, so "brand.com" is not read again as a spoken "brand dot com".
+    rest = _WRITTEN_URL.sub(" , ", text)
+    tokens = _TOKEN.findall(rest)
+    for i, token in enumerate(tokens):
+        if token.lower() == "dot":
+            url = _read_spoken_url(tokens, i)
+            if url:
+                found.append(url)
+    return _unique([u for u in found if u.value])
+
+
+def _unique(found: Iterable[Spoken]) -> list[Spoken]:
+    seen: dict[str, Spoken] = {}
+    for item in found:
+        seen.setdefault(item.value, item)
+    return list(seen.values())
+
+
+# ---- codes -----------------------------------------------------------------------------------------
+
+
+def _read_code(tokens: Sequence[str], coded_only: bool = False) -> tuple[str, int]:
+    """The code at the start of `tokens` and how many tokens it took ('' when there is none). After a
+    bare "code" that no "use" or "enter" asks for, only what looks typed counts (SHOW20, S-H-O-W), not
+    ordinary words ("the code only catches...")."""
+    i = 0
+    while i < len(tokens) and tokens[i].lower() in _BEFORE_CODE:
+        i += 1
+    if i < len(tokens) and tokens[i] in "\"“‘'":
+        return _quoted_code(tokens, i)
+    parts: list[str] = []
+    words = 0
+    while i < len(tokens):
+        letters, after = _spelled_letters(tokens, i)
+        if letters:
+            parts.append(letters)
+            i = after
+            continue
+        number, after = _number(tokens, i)
+        if number:
+            parts.append(number)
+            i = after
+            continue
+        token = tokens[i]
+        lower = token.lower()
+        if not token.isalnum() or lower in CODE_STOPS or words >= 3 or (not parts and lower in NOT_CODES):
+            break
+        if coded_only and not _looks_coded(token):
+            break
+        # After an upper-case or digit part, only more of those continue a code ("SHOW 20", not "SHOW now").
+        if parts and not _looks_coded(token) and _looks_coded(parts[-1]) and words:
+            break
+        parts.append(token)
+        words += 1
+        i += 1
+    code = normalise_code("".join(parts))
+    return (code, i) if code and len(code) >= 2 else ("", 0)
+
+
+def _quoted_code(tokens: Sequence[str], i: int) -> tuple[str, int]:
+    parts: list[str] = []
+    j = i + 1
+    while j < len(tokens) and tokens[j] not in "\"“”’'" and len(parts) < 6:
+        number, after = _number(tokens, j)
+        if number:
+            parts.append(number)
+            j = after
+            continue
+        if tokens[j].isalnum():
+            parts.append(tokens[j])
+        j += 1
+    code = normalise_code("".join(parts))
+    return (code, j + 1) if code else ("", 0)
+
+
+def _looks_coded(token: str) -> bool:
+    return token.isupper() or any(c.isdigit() for c in token)
+
+
+def _spelled_letters(tokens: Sequence[str], i: int) -> tuple[str, int]:
+    """S-H-O-W, S H O W or S.H.O.W.: at least two single letters (a lone 'a' or 'I' is a word)."""
+    letters: list[str] = []
+    j = i
+    while j < len(tokens) and _SPELLED.match(tokens[j]):
+        letters.append(tokens[j])
+        j += 1
+        joined = j + 1 < len(tokens) and tokens[j] in ("-", ".") and _SPELLED.match(tokens[j + 1])
+        if joined:
+            j += 1
+    if len(letters) < 2:
+        return "", i
+    return "".join(letters).upper(), j
+
+
+def _number(tokens: Sequence[str], i: int) -> tuple[str, int]:
+    """Digits, or a run of number words as digits: 'thirty five' 35, 'twenty twenty five' 2025,
+    'two five' 25, 'one hundred' 100. Returns ('', i) when tokens[i] starts no number."""
+    if i < len(tokens) and tokens[i].isdigit():
+        return tokens[i], i + 1
+    groups: list[str] = []
+    j = i
+    while j < len(tokens):
+        word = tokens[j].lower()
+        if word in TENS:
+            value = TENS[word]
+            j += 1
+            if j + 1 < len(tokens) and tokens[j] == "-" and tokens[j + 1].lower() in UNITS:
+                j += 1
+            if j < len(tokens) and tokens[j].lower() in UNITS and 0 < UNITS[tokens[j].lower()] < 10:
+                value += UNITS[tokens[j].lower()]
+                j += 1
+            groups.append(str(value))
+        elif word in UNITS and (word != "oh" or groups):
+            value = UNITS[word]
+            j += 1
+            if j < len(tokens) and tokens[j].lower() == "hundred":
+                value *= 100
+                j += 1
+                if j < len(tokens) and tokens[j].lower() == "and":
+                    j += 1
+                rest, after = _number(tokens, j)
+                if rest and len(rest) <= 2:
+                    value += int(rest)
+                    j = after
+            groups.append(str(value))
+        elif word == "hundred" and not groups:
+            groups.append("100")
+            j += 1
+        else:
+            break
+    return ("".join(groups), j) if groups else ("", i)
+
+
+# ---- URLs ------------------------------------------------------------------------------------------
+
+
+def _read_spoken_url(tokens: Sequence[str], dot: int) -> Spoken | None:
+    """`tokens[dot]` is "dot": the domain name before it, the TLD after it, then an optional path."""
+    tld, after = _tld(tokens, dot + 1)
+    if not tld and dot + 2 < len(tokens) and tokens[dot + 1].isalpha() and tokens[dot + 2].lower() == "slash":
+        tld, after = tokens[dot + 1].lower(), dot + 2  # a domain we do not list, but a path says it is one
+    if not tld:
+        return None
+    labels = [tld]
+    # "shop dot brand dot com": walk back over earlier "name dot" pairs.
+    start = dot
+    name, start = _name_before(tokens, start)
+    if not name:
+        return None
+    labels.insert(0, name)
+    while start >= 2 and tokens[start - 1].lower() == "dot":
+        more, earlier = _name_before(tokens, start - 1)
+        if not more:
+            break
+        labels.insert(0, more)
+        start = earlier
+    # a second TLD: "dot co dot uk"
+    if after + 1 < len(tokens) and tokens[after].lower() == "dot":
+        second, later = _tld(tokens, after + 1)
+        if second:
+            labels.append(second)
+            after = later
+    path, end = _path(tokens, after)
+    url = ".".join(labels) + (f"/{path}" if path else "")
+    return Spoken(normalise_url(url), " ".join(tokens[start:end]))
+
+
+def _tld(tokens: Sequence[str], i: int) -> tuple[str, int]:
+    letters, after = _spelled_letters(tokens, i)
+    if letters and letters.lower() in _TLD_SET:
+        return letters.lower(), after
+    if i < len(tokens) and tokens[i].lower() in _TLD_SET:
+        return tokens[i].lower(), i + 1
+    return "", i
+
+
+def _name_before(tokens: Sequence[str], end: int) -> tuple[str, int]:
+    """Up to three parts (words, spelled letters or numbers) before tokens[end], stopping at a word that is
+    not part of a domain. Returns the joined label and the index of its first token."""
+    parts: list[str] = []
+    i = end
+    while i > 0 and len(parts) < 3:
+        j = i - 1
+        # spelled letters read backwards: V - P - N
+        k = j
+        while k >= 0 and (_SPELLED.match(tokens[k]) or (tokens[k] == "-" and k > 0
+                                                        and _SPELLED.match(tokens[k - 1]))):
+            k -= 1
+        if k < j - 1:
+            letters = "".join(t for t in tokens[k + 1:i] if t != "-")
+            if len(letters) >= 2:
+                parts.insert(0, letters.lower())
+                i = k + 1
+                continue
+        token = tokens[j]
+        if token == "-" and parts:  # "harbor-line"
+            i = j
+            continue
+        if not token.isalnum() or token.lower() in URL_STOPS or token.lower() == "dot":
+            break
+        parts.insert(0, token.lower())
+        i = j
+    label = re.sub(r"[^a-z0-9-]", "", "".join(parts))
+    return (label, i) if label else ("", end)
+
+
+def _path(tokens: Sequence[str], i: int) -> tuple[str, int]:
+    if i < len(tokens) and tokens[i].lower() == "forward":
+        i += 1
+    if not (i < len(tokens) and tokens[i].lower() in ("slash", "/")):
+        return "", i
+    i += 1
+    letters, after = _spelled_letters(tokens, i)
+    if letters:
+        head, i = letters.lower(), after
+    elif i < len(tokens) and tokens[i].isalnum():
+        number, after = _number(tokens, i)
+        head, i = (number, after) if number else (tokens[i].lower(), i + 1)
+    else:
+        return "", i
+    # more words until a word that is not part of it ("slash after dark." -> afterdark)
+    for _ in range(2):
+        number, after = _number(tokens, i)
+        if number:
+            head, i = head + number, after
+        elif i < len(tokens) and tokens[i].isalnum() and tokens[i].lower() not in _NOT_IN_PATHS:
+            head, i = head + tokens[i].lower(), i + 1
+        else:
+            break
+    return head, i

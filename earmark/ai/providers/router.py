@@ -1,0 +1,196 @@
+"""One tenant's analyses: the cache first, then each provider in the tenant's order with retries, then the
+local analyzer; every attempt is a row in app.ai_calls.
+
+The connection is an autocommit one outside any transaction (earmark.db.connect; the transformer in the
+pipelines). Every cache lookup and ledger row is a short tenant transaction of its own and none stays
+open during a provider call, so a slow provider holds no locks and a failed analysis keeps its usage.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from functools import cache
+from uuid import UUID, uuid4
+
+import psycopg
+from pydantic import SecretStr
+
+from earmark import db
+from earmark.ai.providers import cache as answer_cache
+from earmark.ai.providers import keys, order, prices, usage
+from earmark.ai.providers.base import Answer, Completion, MalformedAnswer, Provider, ProviderError, Task
+from earmark.ai.providers.local import NAME as LOCAL
+from earmark.ai.providers.local import LocalProvider, local_model
+from earmark.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+# A malformed answer is retried this many times per provider (see base.py for why only once).
+MALFORMED_RETRIES = 1
+# No wait, from our backoff or a provider's retry-after, is longer: a pipeline would rather fall back.
+MAX_WAIT_SECONDS = 30.0
+
+
+class Analyzer:
+    """Analyse texts for one tenant. `sleep` and `jitter` (a number in [0, 1)) are injectable so that
+    tests run the backoff without waiting and see exactly what it waited."""
+
+    def __init__(self, conn: psycopg.Connection, tenant_id: UUID | str, *, settings: Settings | None = None,
+                 sleep: Callable[[float], None] = time.sleep,
+                 jitter: Callable[[], float] = random.random) -> None:
+        self._conn = conn
+        self.tenant_id = UUID(str(tenant_id))
+        self._settings = settings or get_settings()
+        self._sleep = sleep
+        self._jitter = jitter
+        with db.tenant_transaction(conn, self.tenant_id):
+            self.order = order.effective(conn, self.tenant_id, self._settings)
+        self._local = LocalProvider()
+        # Built on first use (keys resolved then): a provider, or why it is skipped.
+        self._providers: dict[str, Provider | str] = {}
+
+    def analyse(self, task: Task, text: str) -> Answer:
+        analysis = uuid4()
+        models = {name: model_for(name, self._settings) for name in self.order.providers[:-1]}
+        cache_keys = {name: answer_cache.cache_key(text, task, model) for name, model in models.items()}
+        hit = self._cached(task, analysis, cache_keys)
+        if hit is not None:
+            return hit
+        attempts = 0
+        for name, model in models.items():
+            provider = self._provider(name)
+            if isinstance(provider, str):
+                self._record(usage.Call(analysis, task.name, task.prompt_version, name, model,
+                                        cache_keys[name], "skipped", error=provider))
+                continue
+            completion, used = self._call_with_retries(provider, task, text, analysis, cache_keys[name])
+            attempts += used
+            if completion is not None:
+                return Answer(completion.data, name, provider.model, False, attempts, analysis)
+        return self._answer_locally(task, text, analysis, attempts)
+
+    def _cached(self, task: Task, analysis: UUID, cache_keys: dict[str, str]) -> Answer | None:
+        """An answer from any provider in the order, without calling one: a rerun after a fallback costs
+        nothing either."""
+        if not cache_keys:  # only the local analyzer, whose answers are not stored
+            return None
+        started = time.monotonic()
+        with db.tenant_transaction(self._conn, self.tenant_id):
+            for key in cache_keys.values():
+                hit = answer_cache.get(self._conn, self.tenant_id, key)
+                if hit is not None:
+                    usage.record(self._conn, self.tenant_id, usage.Call(
+                        analysis, task.name, task.prompt_version, hit.provider, hit.model, key, "cached",
+                        latency_ms=_elapsed_ms(started)))
+                    return Answer(hit.answer, hit.provider, hit.model, True, 0, analysis)
+        return None
+
+    def _provider(self, name: str) -> Provider | str:
+        if name not in self._providers:
+            try:
+                with db.tenant_transaction(self._conn, self.tenant_id):
+                    key = keys.resolve(self._conn, self.tenant_id, name, self._settings)
+            except keys.ProviderKeyError as exc:
+                log.warning("%s is skipped for tenant %s: %s", name, self.tenant_id, exc)
+                self._providers[name] = "unreadable_key"
+            else:
+                self._providers[name] = "no_key" if key is None else _build(name, key.secret, self._settings)
+        return self._providers[name]
+
+    def _call_with_retries(self, provider: Provider, task: Task, text: str, analysis: UUID,
+                           key: str) -> tuple[Completion | None, int]:
+        """The provider's answer (or None: fall back) and the number of attempts it took."""
+        malformed = attempt = 0
+        retries = self._settings.ai_max_retries
+        while True:
+            attempt += 1
+            started = time.monotonic()
+            try:
+                done = provider.complete(task, text)
+            except ProviderError as error:
+                malformed += isinstance(error, MalformedAnswer)
+                again = error.retryable and attempt <= retries and malformed <= MALFORMED_RETRIES
+                self._record(usage.Call(
+                    analysis, task.name, task.prompt_version, provider.name, provider.model, key,
+                    "retry" if again else "failed", http_status=error.status, error=error.kind,
+                    tokens_in=error.tokens_in, tokens_out=error.tokens_out, latency_ms=_elapsed_ms(started),
+                    cost_usd=_cost(provider, error.tokens_in, error.tokens_out)))
+                if not again:
+                    log.warning("%s gave no answer for task %s after %d attempt(s): %s", provider.name,
+                                task.name, attempt, error)
+                    return None, attempt
+                self._sleep(self._wait(attempt, error.retry_after))
+                continue
+            with db.tenant_transaction(self._conn, self.tenant_id):
+                usage.record(self._conn, self.tenant_id, usage.Call(
+                    analysis, task.name, task.prompt_version, provider.name, provider.model, key, "ok",
+                    tokens_in=done.tokens_in, tokens_out=done.tokens_out, latency_ms=_elapsed_ms(started),
+                    cost_usd=_cost(provider, done.tokens_in, done.tokens_out)))
+                answer_cache.put(self._conn, self.tenant_id, key, task, provider.name, provider.model,
+                                 done.data)
+            return done, attempt
+
+    def _wait(self, attempt: int, retry_after: float | None) -> float:
+        """Exponential backoff with "equal jitter": between half and all of base * 2^(attempt-1), so that
+        parallel runs spread out and none retries immediately; at least what the provider asked for."""
+        step = min(MAX_WAIT_SECONDS, self._settings.ai_backoff_seconds * 2 ** (attempt - 1))
+        wait = step * (0.5 + 0.5 * self._jitter())
+        return max(wait, min(retry_after, MAX_WAIT_SECONDS)) if retry_after is not None else wait
+
+    def _answer_locally(self, task: Task, text: str, analysis: UUID, attempts: int) -> Answer:
+        local = self._local
+        # Recorded, never stored: local answers cost nothing, and a stored one would outlive a fix.
+        key = answer_cache.cache_key(text, task, local.model)
+        started = time.monotonic()
+        try:
+            done = local.complete(task, text)
+        except ProviderError as error:
+            self._record(usage.Call(analysis, task.name, task.prompt_version, local.name, local.model, key,
+                                    "failed", error=error.kind, latency_ms=_elapsed_ms(started)))
+            raise
+        self._record(usage.Call(analysis, task.name, task.prompt_version, local.name, local.model, key, "ok",
+                                latency_ms=_elapsed_ms(started)))
+        return Answer(done.data, local.name, local.model, False, attempts + 1, analysis)
+
+    def _record(self, call: usage.Call) -> None:
+        with db.tenant_transaction(self._conn, self.tenant_id):
+            usage.record(self._conn, self.tenant_id, call)
+
+
+def model_for(name: str, settings: Settings) -> str:
+    """The model a provider is called with (the same for every tenant)."""
+    if name == LOCAL:
+        return local_model()
+    return {"openai": settings.openai_model, "anthropic": settings.anthropic_model}[name]
+
+
+def _build(name: str, key: SecretStr, settings: Settings) -> Provider:
+    # Imported here: the SDKs take about a second to import, which only an analysis that calls one pays.
+    if name == "openai":
+        from earmark.ai.providers.openai_provider import OpenAIProvider
+
+        return OpenAIProvider(key, settings)
+    from earmark.ai.providers.anthropic_provider import AnthropicProvider
+
+    return AnthropicProvider(key, settings)
+
+
+def _cost(provider: Provider, tokens_in: int, tokens_out: int) -> Decimal | None:
+    found = prices.cost(provider.name, provider.model, tokens_in, tokens_out)
+    if found is None:
+        _warn_unpriced(provider.name, provider.model)
+    return found
+
+
+@cache
+def _warn_unpriced(provider: str, model: str) -> None:
+    log.warning("%s model %s has no price in earmark/ai/prices.toml: its calls are recorded without a cost.",
+                provider, model)
+
+
+def _elapsed_ms(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)

@@ -1,0 +1,46 @@
+"""The usage ledger (app.ai_calls): one row per attempt, with tokens, latency and cost, per tenant.
+
+Runs in the caller's tenant transaction. The router gives every row a transaction of its own, so the
+rows of a failed analysis stay recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+import psycopg
+from psycopg.rows import dict_row
+
+from earmark.sqlfiles import load
+
+Outcome = Literal["ok", "retry", "failed", "skipped", "cached"]
+
+
+@dataclass(frozen=True)
+class Call:
+    analysis_id: UUID
+    task: str
+    prompt_version: str
+    provider: str
+    model: str
+    cache_key: str
+    outcome: Outcome
+    http_status: int | None = None
+    error: str | None = None
+    tokens_in: int = 0
+    tokens_out: int = 0
+    latency_ms: int = 0
+    cost_usd: Decimal | None = Decimal(0)
+
+
+def record(conn: psycopg.Connection, tenant_id: UUID, call: Call) -> None:
+    conn.execute(load("earmark.ai", "providers_call_insert"), {"tenant_id": tenant_id, **asdict(call)})
+
+
+def totals(conn: psycopg.Connection, tenant_id: UUID) -> list[dict]:
+    """Per provider and model: calls, answered, cached, tokens_in, tokens_out, cost_usd, unpriced_calls."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(load("earmark.ai", "providers_usage_totals"), {"tenant_id": tenant_id}).fetchall()

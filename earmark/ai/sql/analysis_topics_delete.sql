@@ -1,0 +1,1 @@
+delete from ai.topics where tenant_id = %(tenant_id)s

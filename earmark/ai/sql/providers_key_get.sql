@@ -1,0 +1,1 @@
+select sealed from app.ai_provider_keys where tenant_id = %(tenant_id)s and provider = %(provider)s

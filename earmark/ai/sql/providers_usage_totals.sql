@@ -1,0 +1,15 @@
+-- Per provider and model: provider calls made (answered or not), answers, cache hits, tokens and cost.
+-- Calls without a price (cost_usd null) are counted apart so that a missing price is seen, not summed as 0.
+select provider,
+       model,
+       count(*) filter (where outcome in ('ok', 'retry', 'failed')) as calls,
+       count(*) filter (where outcome = 'ok') as answered,
+       count(*) filter (where outcome = 'cached') as cached,
+       coalesce(sum(tokens_in), 0) as tokens_in,
+       coalesce(sum(tokens_out), 0) as tokens_out,
+       coalesce(sum(cost_usd), 0) as cost_usd,
+       count(*) filter (where cost_usd is null) as unpriced_calls
+from app.ai_calls
+where tenant_id = %(tenant_id)s
+group by provider, model
+order by provider, model

@@ -1,0 +1,77 @@
+"""The LLM's second opinion on the ad reads the local detector is unsure about, through the OpenAI SDK
+pointed at the local server: only reads under the threshold are sent, an answer can drop or correct a
+read, a rerun is served from the cache, and an outage leaves the local reads as they were."""
+
+from dataclasses import replace
+
+from fake_llm import ok, status
+
+from earmark.ai.adreads import AdRead
+from earmark.ai.refine import REFINE_BELOW, refine, refiner_for
+from earmark.ai.transcripts import Cue, Transcript
+
+CUES = tuple(Cue(10.0 * i, 10.0 * i + 10, text) for i, text in enumerate([
+    "So that was the whole story of the lighthouse.",
+    "You know who else keeps the lights on? Our friends at Lantern Row.",
+    "Lantern Row is a show about old coastal towns, new episodes every Tuesday.",
+    "Anyway, back to the keeper's logbook.",
+    "Use code TIDE ten at tidewaterboots dot com for ten percent off your first pair.",
+    "Tidewater Boots, made for wet feet.",
+    "And we're back.",
+]))
+TRANSCRIPT = Transcript(CUES, "vtt", "ep.vtt")
+
+
+def _read(first: int, last: int, confidence: float, **fields) -> AdRead:
+    base = AdRead(CUES[first].start_s, CUES[last].end_s, first, last, "host_read", None, None, (), (), "mid",
+                  confidence, ("evidence",))
+    return replace(base, **fields)
+
+
+UNSURE = _read(1, 2, 0.4)
+TALK = _read(3, 3, 0.3)
+SURE = _read(4, 5, 0.9, brand="Tidewater Boots", promo_codes=("TIDE10",), vanity_urls=("tidewaterboots.com",))
+CROSS_PROMO = {"is_ad": True, "kind": "cross_promo", "brand": "Lantern Row", "promo_codes": [],
+               "vanity_urls": []}
+NOT_AN_AD = {"is_ad": False, "kind": "host_read", "brand": "", "promo_codes": [], "vanity_urls": []}
+
+
+def test_only_unsure_reads_are_sent_and_the_answers_drop_or_correct_them(fake, ai_settings, analyzer,
+                                                                       make_tenant):
+    tenant = make_tenant()
+    fake.openai.then(ok(CROSS_PROMO), ok(NOT_AN_AD))
+    run, _ = analyzer(tenant, ai_settings(ai_providers=["openai"]))
+    reads, refined = refine(run, TRANSCRIPT, [UNSURE, TALK, SURE])
+    assert refined == 2
+    assert reads == [replace(UNSURE, kind="cross_promo", brand="Lantern Row", analyzer="openai:gpt-5.4-mini"),
+                     SURE]
+    assert SURE.confidence >= REFINE_BELOW > UNSURE.confidence
+    first, second = fake.openai.requests
+    sent = first.body["input"].splitlines()
+    # the segment marked, with two cues of context on either side
+    assert [line[:2] for line in sent] == ["  ", ">>", ">>", "  ", "  "]
+    assert "Lantern Row is a show about old coastal towns" in sent[2]
+    assert ">> [30.0s] Anyway, back to the keeper's logbook." in second.body["input"]
+
+
+def test_a_rerun_is_answered_from_the_cache(fake, ai_settings, analyzer, make_tenant):
+    tenant = make_tenant()
+    fake.openai.then(ok(CROSS_PROMO))
+    run, _ = analyzer(tenant, ai_settings(ai_providers=["openai"]))
+    once, _ = refine(run, TRANSCRIPT, [UNSURE])
+    again, _ = refine(run, TRANSCRIPT, [UNSURE])
+    assert once == again and fake.openai.count == 1
+
+
+def test_an_outage_keeps_the_local_reads(fake, ai_settings, analyzer, make_tenant):
+    tenant = make_tenant()
+    fake.openai.then(status(503), status(503), status(503))
+    run, _ = analyzer(tenant, ai_settings(ai_providers=["openai"]))
+    reads, refined = refine(run, TRANSCRIPT, [UNSURE, SURE])
+    assert (reads, refined) == ([UNSURE, SURE], 0)
+    assert fake.openai.count == 3
+
+
+def test_with_only_the_local_analyzer_there_is_nothing_to_refine(make_tenant):
+    with refiner_for(make_tenant().id) as refiner:
+        assert refiner is None
