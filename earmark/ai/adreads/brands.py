@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from earmark.ai.adreads.spoken import wordset
+from earmark.ai.adreads.spoken import url_stem, wordset
 
 SIMILARITY = 88  # rapidfuzz ratio (0-100) from which two spellings are the same name
 EXACT_BELOW = 6  # names shorter than this (folded) must match exactly
@@ -84,7 +84,7 @@ class BrandCatalog:
     def by_domain(self, url: str) -> Brand | None:
         """The brand whose web domain (or folded name) is the URL's host name."""
         host = url.split("/")[0]
-        stem = fold(host.rsplit(".", 1)[0]) if "." in host else fold(host)
+        stem = url_stem(url)
         for brand in self.brands:
             if host in brand.domains or any(host.endswith("." + d) for d in brand.domains):
                 return brand

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from earmark.ai.adreads.brands import Brand, BrandCatalog, fold
-from earmark.ai.adreads.spoken import wordset
+from earmark.ai.adreads.brands import Brand, fold
+from earmark.ai.adreads.model import AdRead, Context, Segment
+from earmark.ai.adreads.spoken import PLATFORMS, url_stem, wordset
 
 if TYPE_CHECKING:
-    from earmark.ai.adreads.detect import AdRead, _Episode
+    from earmark.ai.adreads.episode import Episode
     from earmark.ai.transcripts import Transcript
 
 PRE_BEFORE, POST_FROM = 0.10, 0.90  # of the episode's duration (the end of its last cue)
@@ -38,32 +38,24 @@ _TITLE_AFTER = re.compile(
     r"\b(?:check out|listen to|subscribe to|search for|follow|find|called|host of|hosts of|from the "
     r"makers of)\s+(?:the (?:new )?(?:podcast|show) )?[\"“']?(" + _NAME + ")")
 _CAPITALISED = re.compile(_NAME)
+# The words of a trade that end many brand names ("Tidewell Solar", "Dreamgum Mattresses").
+TRADE_WORDS = wordset(
+    "insurance solar energy power mattresses mattress health mobile wireless broadband internet bank banking "
+    "credit union coffee tea travel outdoor outdoors supply supplies company co labs foods food meals "
+    "kitchen games studio studios pet pets wines wine brewing brewery books audio fitness finance financial "
+    "money media motors cycles bikes shoes apparel goods skincare beauty care dental clinic pharmacy loans "
+    "realty homes home bakery roasters tax legal learning education language languages maths math "
+    "software cloud security vpn payroll accounting shop store market garden gardens seed seeds farms")
 _NOT_NAMES = wordset(
     "i i'm i've it it's this that the a an and so but if when what we you your our my he she they "
     "there here now today go head visit use code promo okay ok yeah well look hey hi just plus also "
-    "then because right or")
+    "then because right or search try get download meet introducing call order shop book join grab "
+    "find check sign start save enjoy discover switch compare bring wear pick make fed sick tired with from "
+    "at by for on in to")
 
 
-@dataclass(frozen=True)
-class Context:
-    """What Earmark knows about the episode: the tenant's brands and the show it belongs to."""
-
-    catalog: BrandCatalog = field(default_factory=BrandCatalog)
-    show_title: str | None = None
-    hosts: tuple[str, ...] = ()
-
-
-@dataclass
-class Segment:
-    first: int
-    last: int
-    opened: bool = False
-
-
-def describe(segment: Segment, transcript: Transcript, context: Context, ep: _Episode,
+def describe(segment: Segment, transcript: Transcript, context: Context, ep: Episode,
              kind: str | None = None) -> AdRead:
-    from earmark.ai.adreads.detect import AdRead
-
     cues = transcript.cues[segment.first:segment.last + 1]
     feats = ep.feats[segment.first:segment.last + 1]
     text = " ".join(c.text for c in cues)
@@ -96,7 +88,7 @@ def position(start_s: float, duration_s: float) -> str:
     return "post" if start_s >= POST_FROM * duration_s else "mid"
 
 
-def _kind(segment: Segment, ep: _Episode, context: Context, text: str, urls: tuple[str, ...]
+def _kind(segment: Segment, ep: Episode, context: Context, text: str, urls: tuple[str, ...]
           ) -> tuple[str, list[str]]:
     feats = ep.feats[segment.first:segment.last + 1]
     brands = [m.brand for k in range(segment.first, segment.last + 1) for m in ep.mentions[k]]
@@ -139,7 +131,7 @@ def _brand_kind(brand: Brand, context: Context) -> str:
     return "own_show" if own else "partner_podcast"
 
 
-def _in_a_break(ep: _Episode, first: int) -> bool:
+def _in_a_break(ep: Episode, first: int) -> bool:
     """The host opened a break before this spot: back over the spots and music before it, to the
     conversation, whose last two cues announce the break (or the first spot was a sponsor transition)."""
     k = first - 1
@@ -156,7 +148,7 @@ def _names_show(text: str, context: Context) -> bool:
     return any(len(fold(n)) >= 4 and fold(n) in lowered for n in names)
 
 
-def _brand(segment: Segment, ep: _Episode, context: Context, kind: str, text: str, urls: tuple[str, ...]
+def _brand(segment: Segment, ep: Episode, context: Context, kind: str, text: str, urls: tuple[str, ...]
            ) -> tuple[str | None, str | None]:
     found = _catalog_brand(segment, ep, context, kind, urls)
     if found is not None:
@@ -174,7 +166,7 @@ def _brand(segment: Segment, ep: _Episode, context: Context, kind: str, text: st
     return named, None
 
 
-def _catalog_brand(segment: Segment, ep: _Episode, context: Context, kind: str, urls: tuple[str, ...]
+def _catalog_brand(segment: Segment, ep: Episode, context: Context, kind: str, urls: tuple[str, ...]
                    ) -> Brand | None:
     catalog = context.catalog
     score: Counter[str] = Counter()
@@ -204,14 +196,13 @@ def _named(text: str, urls: tuple[str, ...]) -> str | None:
     names = [_trim(m.group(1)) for m in _BRAND_AFTER.finditer(text)]
     names = [n for n in names if n and n.lower() not in _NOT_NAMES]
     for url in urls:
-        stem = fold(url.split("/")[0].rsplit(".", 1)[0].split(".")[-1])  # harborlinevpn.com -> harborlinevpn
-        candidates = [c for c in names + [_trim(m.group(0)) for m in _CAPITALISED.finditer(text)]
-                      if c and len(fold(c)) >= 3 and len(c.split()) <= 3
-                      and _spells(c, stem)]
+        stem = url_stem(url)
+        runs = names + [_trim(m.group(0)) for m in _CAPITALISED.finditer(text)]
+        candidates = [n for n in (_spelled_name(r, stem) for r in runs if r) if n]
         if candidates:
             # the fullest spelling the segment gives: "Gorsefield Outdoor" over "Gorsefield"
             return max(candidates, key=lambda c: (len(c.split()), candidates.count(c)))
-        if stem:
+        if stem and stem not in PLATFORMS:
             return stem.capitalize()
     if names:
         return Counter(names).most_common(1)[0][0]
@@ -220,10 +211,47 @@ def _named(text: str, urls: tuple[str, ...]) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
+def _spelled_name(run: str, stem: str) -> str | None:
+    """The brand name in a run of capitalised words whose first words spell the URL's name: the shortest
+    start that spells all of it (else the longest that spells its beginning), then the words of a trade
+    that follow ("Ostara Travel Insurance" for ostaracover.com, "Halfpenny" out of "Halfpenny Plus" for
+    halfpenny.com, "Moyle Credit Union" for moylecu.com.au). None when the run does not spell the URL."""
+    words = run.split()
+    heads = [" ".join(words[:size]) for size in range(1, min(4, len(words)) + 1)]
+    covering = [h for h in heads if _covers(h, stem) or _abbreviates(words, len(h.split()), stem)]
+    starting = [h for h in heads if len(fold(h)) >= 3 and _starts(h, stem)]
+    head = covering[0] if covering else (starting[-1] if starting else None)
+    if head is None:
+        return None
+    tail = []
+    for word in words[len(head.split()):][:2]:
+        if word.lower().rstrip(".") not in TRADE_WORDS:
+            break
+        tail.append(word)
+    return " ".join([head, *tail])
+
+
+def _spellings(name: str) -> set[str]:
+    return {fold(name), fold(name.replace("&", "and")), fold(re.sub(r"^the\s+", "", name, flags=re.I))}
+
+
+def _covers(name: str, stem: str) -> bool:
+    return any(f == stem or (f.startswith(stem) and len(stem) >= 4) for f in _spellings(name))
+
+
+def _starts(name: str, stem: str) -> bool:
+    return any(stem.startswith(f) for f in _spellings(name))
+
+
+def _abbreviates(words: list[str], size: int, stem: str) -> bool:
+    """moylecu: the first word and the initials of the next ("Moyle Credit Union")."""
+    return len(words) > size and fold(" ".join(words[:size])) + "".join(
+        w[0].lower() for w in words[size:size + 3]) == stem
+
+
 def _spells(name: str, stem: str) -> bool:
     """Does the name spell the URL's domain ("Okra & Ash" and okraandash.com)?"""
-    spellings = {fold(name), fold(name.replace("&", "and")), fold(re.sub(r"^the\s+", "", name, flags=re.I))}
-    return any(f == stem or stem.startswith(f) or f.startswith(stem) for f in spellings)
+    return any(f == stem or stem.startswith(f) or f.startswith(stem) for f in _spellings(name))
 
 
 def named_in(text: str) -> str | None:
@@ -247,7 +275,7 @@ def _trim(name: str) -> str:
     return " ".join(words[:4]).strip(" .,'’\"")
 
 
-def _confidence(segment: Segment, feats, in_catalog: bool, ep: _Episode) -> float:
+def _confidence(segment: Segment, feats, in_catalog: bool, ep: Episode) -> float:
     score = 0.2
     score += 0.3 if segment.opened else 0.0
     score += 0.2 if any(f.codes for f in feats) else 0.0

@@ -53,8 +53,10 @@ SOFT_OPENER = _any(
     r"\bif you (?:want|wanna|would like) to (?:support|help) (?:the|this|our)\b",
     r"\b(?:hey|hi),? (?:listeners|everyone|everybody|folks|friends)\b",
     r"\b(?:big|some|exciting) news\b",
-    r"^\W*(?:are you|do you|have you ever|ever (?:wish|wonder|feel)|tired of|imagine|meet|introducing|"
-    r"what if|looking for|let's face it|you know that feeling)\b",
+    r"^\W*(?:are you|do you|have you ever|ever (?:wish|wonder|feel)|tired of|sick of|fed up|imagine|meet|"
+    r"introducing|what if|looking for|let's face it|you know that feeling|is your|are your|does your|"
+    r"did you know|planning a)\b",
+    r"^\W*(?:hi|hey|hello),? (?:i'm|it's|this is) [A-Z]",
 )
 # Words that make an opener phrase not one ("this episode isn't sponsored", "our team is sponsored by").
 NOT_AN_OPENER = _any(
@@ -76,15 +78,25 @@ NOT_AN_AD = _any(
 )
 # Talk about advertising itself (a guest on buying ads, hosts on ad loads): an ad never calls itself that.
 ABOUT_ADS = _any(
-    r"\b(?:ads|adverts|advertis(?:ing|ers?|ements?)|ad (?:reads?|loads?|spend|budgets?|rates?|buys?|sales)|"
-    r"promo codes|vanity urls?|sponsorships|cpms?|attribution|impressions|host[- ]read ads?|"
-    r"(?:bought|buy|buying|ran|run|running) (?:host-read |podcast |radio )?ads)\b",
+    # ("without ads", "no adverts" and "ad-free" are a membership's selling point, not talk about ads)
+    r"(?<!without )(?<!no )(?<!free of )"
+    r"\b(?:ads|adverts|advertis(?:ing|ers?|ements?)|"
+    r"ad (?:reads?|loads?|spend|budgets?|rates?|buys?|sales)|promo codes|vanity urls?|sponsorships|cpms?|"
+    r"attribution|impressions|"
+    r"host[- ]read ads?|(?:bought|buy|buying|ran|run|running) (?:host-read |podcast |radio )?ads)\b",
+)
+# The host asks a guest where to find them: what the guest says next is their own plug, not an ad.
+GUEST_PLUG_ASKED = _any(
+    r"\bwhere (?:can|do|should|would) (?:people|listeners|folks|everyone|we|they|our listeners) "
+    r"(?:find|follow|get|buy|see|read|hear|support)\b",
+    r"\bhow (?:can|do|should) (?:people|listeners|folks|we) (?:find|follow|support|reach)\b",
+    r"\b(?:tell|remind) (?:people|us|everyone|listeners) where\b",
 )
 # Credits and sign-offs end a show's self-promotion; they are the show, not an ad.
 CREDITS = _any(
     r"\b(?:produced|edited|mixed|engineered|executive produced|our producer is|music is) by\b",
     r"\b(?:see|talk to|catch) you (?:next|all next|again|soon|then)\b",
-    r"\bthanks (?:so much )?for listening\b",
+    r"\b(?:thanks|thank you) (?:so much |all |again )?for (?:listening|tuning in|joining us)\b",
 )
 RETURN = _any(
     r"^\W*(?:(?:okay|ok|alright|all right|and|so|right)[,.!]?\s+)*(?:we're|we are|and we're) back\b",
@@ -133,10 +145,15 @@ CTA = _any(
     r"\bcall\s+\d",
     r"\btext\s+\w+\s+to\b",
 )
+APP_STORE = _any(r"\b(?:in|on|from) the (?:app store|play store|google play)\b",
+                 r"\b(?:app store|google play)\b.{0,30}\b(?:download|search|get)\b",
+                 r"\b(?:download|search for|search|get) [\w' ]{1,30} (?:in|on|from) (?:the )?"
+                 r"(?:app store|google play|play store)")
 OFFER = _any(
     r"\b\d{1,3}\s?(?:%|percent) off\b", r"\b(?:save|saving|get|take) (?:up to )?\d{1,3}\s?(?:%|percent)",
     r"\b(?:ten|fifteen|twenty|twenty[- ]five|thirty|forty|fifty|sixty|seventy|eighty) percent off\b",
-    r"\bfree (?:shipping|trial|month|gift|week|box|bag|sample|consultation|delivery|for)\b",
+    r"\bfree (?:shipping|trial|month|gift|week|box|bag|sample|consultation|delivery|for|quote)\b",
+    r"\bfree to (?:download|try|play|join|start|use)\b", r"\bno[- ](?:obligation|lock-in|contracts?)\b",
     r"\b(?:first|1st) (?:month|order|box|week|year|purchase|delivery|session)\b",
     r"\b(?:discount|exclusive (?:offer|deal)|special (?:offer|deal)|limited time|risk[- ]free|"
     r"money[- ]back|satisfaction guarantee|no commitment|cancel anytime|save \$?\d)\b",
@@ -147,7 +164,8 @@ LEGAL = _any(
     r"\bsee (?:site|website|\w+\.com|store|app) for (?:full )?(?:details|terms)\b",
     r"\bnot available (?:in all (?:states|areas|regions)|everywhere)\b",
     r"\b(?:taxes and fees|fees) (?:extra|may apply|apply)\b", r"\bspeeds may\b",
-    r"\b(?:savings|rates|prices|results) (?:may )?vary\b", r"\bnew customers only\b",
+    r"\b(?:savings|rates|prices|results|coverage) (?:may )?var(?:y|ies)\b", r"\bnew customers only\b",
+    r"\bin-app purchases\b", r"\beligibility (?:criteria|rules) apply\b", r"\bwaiting periods\b",
     r"\bmember fdic\b",
     r"\bvoid where prohibited\b",
     r"\b(?:offer|deal) (?:valid|ends|expires|available)\b",
@@ -165,6 +183,8 @@ PODCAST = _any(
     r"iheart(?:radio)?)\b",
     r"\bwherever you (?:listen|get)\b", r"\bhosted by\b", r"\bseason (?:\w+ )?(?:is|of)\b",
     r"\b(?:a|the|my|our) (?:new )?show (?:called|about|where)\b", r"\blisten (?:to|now|and follow)\b",
+    r"\b(?:i've|i have|we've) been (?:listening to|hooked on|obsessed with|bingeing)\b",
+    r"\bthe hosts?\b", r"\bon our network\b", r"\bevery (?:episode|week),? (?:the |she |he |they )",
 )
 SELF = _any(
     r"\bpatreon\b", r"\bmembers?(?:hip)?\b", r"\bsubscribers? (?:get|only)\b", r"\bmerch(?:andise)?\b",
@@ -174,6 +194,8 @@ SELF = _any(
     r"\b(?:our|the show's) (?:store|shop|club|community|book)\b", r"\bearly access\b",
     r"\bjoin (?:the|our) (?:club|community|crew|family|list)\b", r"\bpremium (?:feed|tier|subscription)\b",
 )
+FIRST_SINGULAR = re.compile(r"\b(?:i|i've|i'm|i'd|i'll|my|me|mine)\b", re.IGNORECASE)
+SECOND_PERSON = re.compile(r"\b(?:you|your|you're|you've|you'll|yours)\b", re.IGNORECASE)
 FIRST_PERSON = re.compile(r"\b(?:i|i've|i'm|i'd|i'll|my|me|we've|we|our|us)\b", re.IGNORECASE)
 _WORDS = re.compile(r"[A-Za-z0-9']+")
 _RESUMING = ("...", "…", "-", "—", "–")  # a cue that starts like this picks up a cut-off sentence
@@ -188,6 +210,8 @@ class CueFeatures:
     not_an_ad: bool = False  # the speaker says what they mention is not a paid ad
     credits: bool = False
     about_ads: bool = False
+    asks_guest: bool = False  # the host asks where people can find the guest
+    app_store: bool = False  # "search X in the App Store": an app-install ad's call to action
     break_: bool = False  # the host announces a break
     cta: list[str] | None = None
     offer: bool = False
@@ -197,17 +221,20 @@ class CueFeatures:
     podcast: int = 0
     self_promo: int = 0
     first_person: int = 0
+    second_person: int = 0
+    first_singular: int = 0
     codes: list[Spoken] | None = None
     urls: list[Spoken] | None = None
     ends_sentence: bool = True
     cut_off: bool = False  # ends in a dash or an ellipsis: the speaker was interrupted
+    bare_end: bool = False
     starts_lower: bool = False
     words: int = 0
 
     @property
     def anchor(self) -> bool:
         """Something only an ad does: a code, a URL, or a call to action with an offer or a legal tag."""
-        return bool(self.codes or self.urls or (self.cta and (self.offer or self.legal)))
+        return bool(self.codes or self.urls or self.app_store or (self.cta and (self.offer or self.legal)))
 
 
 def cue_features(text: str) -> CueFeatures:
@@ -220,6 +247,8 @@ def cue_features(text: str) -> CueFeatures:
     f.not_an_ad = bool(NOT_AN_AD.search(text))
     f.credits = bool(CREDITS.search(text))
     f.about_ads = bool(ABOUT_ADS.search(text))
+    f.asks_guest = bool(GUEST_PLUG_ASKED.search(text))
+    f.app_store = bool(APP_STORE.search(text))
     f.break_ = bool(BREAK.search(text))
     ctas = [m.group(0) for m in CTA.finditer(text)]
     f.cta = ctas or None
@@ -229,6 +258,8 @@ def cue_features(text: str) -> CueFeatures:
     f.podcast = len(PODCAST.findall(text))
     f.self_promo = len(SELF.findall(text))
     f.first_person = len(FIRST_PERSON.findall(text))
+    f.second_person = len(SECOND_PERSON.findall(text))
+    f.first_singular = len(FIRST_SINGULAR.findall(text))
     f.codes = promo_codes(text) or None
     f.urls = vanity_urls(text) or None
     stripped = text.strip()
@@ -236,5 +267,6 @@ def cue_features(text: str) -> CueFeatures:
     f.only_music = f.music and len(MUSIC.sub("", text).strip()) == 0
     f.starts_lower = bool(stripped) and (stripped[0].islower() or stripped.startswith(_RESUMING))
     f.cut_off = stripped.endswith(("—", "–", "--", " -", "...", "…"))
+    f.bare_end = bool(stripped) and stripped[-1].isalnum()  # no punctuation at all: cut, or a wrapped line
     f.words = len(_WORDS.findall(text))
     return f

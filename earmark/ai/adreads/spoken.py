@@ -39,7 +39,12 @@ TLDS = tuple(wordset(
     "uk de kids studio life live money care fit golf bike dog pet pets farm travel news media page site "
     "online link team works fun games tech dev cafe bar beer wine law blog earth green land art design "
     "family baby bio eco one world today cloud email family fund finance gift gifts guru house im market "
-    "mobi network plus run shoes ski social space style tips tools town toys vip watch wtf zone cc gg tools"))
+    "mobi network plus run shoes ski social space style tips tools town toys vip watch wtf zone cc gg tools "
+    # country codes, alone and under com/co/org ("corella dot com dot au")
+    "au nz in ie za sg hk my ph jp kr cn tw fr es it nl be ch at se no dk fi pl pt br mx ar cl eu asia"))
+# Sites a brand is reached through: the brand is in the path (patreon.com/thelonglunch).
+PLATFORMS = wordset("patreon substack supercast apple spotify youtube instagram tiktok facebook twitter x "
+                    "linktr linkedin discord twitch etsy amazon shopify kickstarter gofundme bandcamp")
 _TLD_SET = frozenset(TLDS)
 
 UNITS = {w: i for i, w in enumerate(words(
@@ -52,12 +57,12 @@ TENS = {w: 10 * (i + 2) for i, w in enumerate(words("twenty thirty forty fifty s
 _BEFORE_CODE = frozenset(("is", "it's", "its", "that's", ":", "-", "of", "word", ","))
 # Words that end a spoken code: what a host says after it ("code RUN at checkout for 20 % off").
 CODE_STOPS = wordset(
-    "at for to and when checkout check on during in or with you you'll youll get that this which save "
+    "at for to and when checkout check on during in or with you you'll youll get that this which save from "
     "is gets will plus then so because if while off percent free")
 # Words that follow "code" in ordinary talk, never a code ("the promo code went viral").
 NOT_CODES = wordset(
     "went was were works worked expired expires got has had itself thing things system names name a an the "
-    "of review base red blue words")
+    "meant leaked used spread broke shut stopped of review base red blue words")
 # Words in front of a spoken domain that are not part of it ("head over to the site at plum dot fm").
 URL_STOPS = wordset(
     "to at visit go head over check out on by the our their my your a website site web online is and or "
@@ -79,6 +84,10 @@ _WRITTEN_URL = re.compile(
     re.IGNORECASE)
 _ASKED = re.compile(r"\b(?:use|enter|with|apply|redeem|type|say|mention|using)\s+(?:the\s+|my\s+|our\s+)?$",
                     re.IGNORECASE)
+# What follows a code a host asks you to use ("... at checkout", "... for 20 % off", "... to save").
+_CHECKOUT_AFTER = re.compile(
+    r"^\W*(?:at check ?out|at the register|for (?:\w+ ){0,3}(?:off|free|percent|%)|"
+    r"to (?:get|save|claim|receive|unlock)|and (?:get|save)|,? ?(?:that's|thats) )", re.IGNORECASE)
 _SPELLED = re.compile(r"^[A-Za-z]$")
 
 
@@ -88,14 +97,31 @@ class Spoken:
     phrase: str  # the words it was read from, for the evidence
 
 
+def url_stem(url: str) -> str:
+    """The name a URL spells, folded: harborlinevpn.com/patch -> harborlinevpn, shop.lumen.coffee ->
+    lumen, corella.com.au -> corella, patreon.com/thelonglunch -> thelonglunch."""
+    host, _, path = url.partition("/")
+    labels = host.split(".")
+    while len(labels) > 1 and labels[-1] in _TLD_SET:
+        labels.pop()
+    name = labels[-1] if labels else host
+    if name in PLATFORMS and path:
+        name = path.split("/")[0]
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
 def promo_codes(text: str) -> list[Spoken]:
     """Every code the text says, in order, each once."""
     found: list[Spoken] = []
     for trigger in _CODE_TRIGGER.finditer(text):
         tokens = _TOKEN.findall(text[trigger.end():trigger.end() + 120])
-        bare = trigger.group(0).lower() == "code" and not _ASKED.search(text[max(0, trigger.start() - 24):
-                                                                            trigger.start()])
-        code, used = _read_code(tokens, coded_only=bare)
+        # "Use code night owl" asks for a code; "an internal discount code meant for staff" talks about one:
+        # without an ask, ordinary words count only when checkout talk follows them.
+        asked = bool(_ASKED.search(text[max(0, trigger.start() - 24):trigger.start()]))
+        code, used = _read_code(tokens)
+        if code and not asked and not code.isdigit() and not _looks_typed(tokens[:used]) \
+                and not _CHECKOUT_AFTER.match(" ".join(tokens[used:used + 8])):
+            code, used = _typed_after(tokens, used)  # "it's rain delay, all one word, RAINDELAY"
         if code:
             phrase = (trigger.group(0) + " " + " ".join(tokens[:used])).strip()
             found.append(Spoken(code, phrase))
@@ -126,10 +152,8 @@ def _unique(found: Iterable[Spoken]) -> list[Spoken]:
 # ---- codes -----------------------------------------------------------------------------------------
 
 
-def _read_code(tokens: Sequence[str], coded_only: bool = False) -> tuple[str, int]:
-    """The code at the start of `tokens` and how many tokens it took ('' when there is none). After a
-    bare "code" that no "use" or "enter" asks for, only what looks typed counts (SHOW20, S-H-O-W), not
-    ordinary words ("the code only catches...")."""
+def _read_code(tokens: Sequence[str]) -> tuple[str, int]:
+    """The code at the start of `tokens` and how many tokens it took ('' when there is none)."""
     i = 0
     while i < len(tokens) and tokens[i].lower() in _BEFORE_CODE:
         i += 1
@@ -151,8 +175,6 @@ def _read_code(tokens: Sequence[str], coded_only: bool = False) -> tuple[str, in
         token = tokens[i]
         lower = token.lower()
         if not token.isalnum() or lower in CODE_STOPS or words >= 3 or (not parts and lower in NOT_CODES):
-            break
-        if coded_only and not _looks_coded(token):
             break
         # After an upper-case or digit part, only more of those continue a code ("SHOW 20", not "SHOW now").
         if parts and not _looks_coded(token) and _looks_coded(parts[-1]) and words:
@@ -178,6 +200,25 @@ def _quoted_code(tokens: Sequence[str], i: int) -> tuple[str, int]:
         j += 1
     code = normalise_code("".join(parts))
     return (code, j + 1) if code else ("", 0)
+
+
+def _typed_after(tokens: Sequence[str], start: int) -> tuple[str, int]:
+    """A code the host goes on to spell or say in capitals within the same sentence."""
+    for i in range(start, min(len(tokens), start + 10)):
+        if tokens[i] in ".?!":
+            break
+        if tokens[i].isalnum() and (_looks_coded(tokens[i]) and len(tokens[i]) >= 3
+                                    or _spelled_letters(tokens, i)[0]):
+            code, used = _read_code(tokens[i:])
+            return (code, i + used) if code else ("", 0)
+    return "", 0
+
+
+def _looks_typed(tokens: Sequence[str]) -> bool:
+    """Spelled letters, an upper-case word, digits or a quotation: a code as the host means it to be typed."""
+    words = [t for t in tokens if t.isalnum()]
+    return any(t in "\"“‘'" for t in tokens) or any(_looks_coded(t) and len(t) > 1 for t in words) or \
+        sum(1 for t in words if len(t) == 1) >= 2
 
 
 def _looks_coded(token: str) -> bool:
