@@ -8,11 +8,13 @@ which a report that is regenerated nightly needs.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.decomposition import NMF
+from sklearn.exceptions import ConvergenceWarning
 
 from earmark.ai.content.vocabulary import ranked_terms, tfidf_vectoriser
 
@@ -67,7 +69,11 @@ def discover_topics(docs: Mapping[str, str], n_topics: int | None = None, top_te
     # NNDSVDa starts close to the answer; 200 iterations (the default) stop short of converging on small
     # corpora with near-duplicate episodes, 1,000 reach the tolerance without a noticeable cost.
     model = NMF(n_components=n_topics, init="nndsvda", random_state=0, max_iter=1000)
-    episode_topic = model.fit_transform(weights)
+    with warnings.catch_warnings():
+        # A corpus of two or three episodes may stop short of the tolerance; its topics are still the
+        # factorisation's best, and a warning per run in the pipeline's log would say nothing useful.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        episode_topic = model.fit_transform(weights)
     totals = episode_topic.sum(axis=1, keepdims=True)
     shares = np.divide(episode_topic, totals, out=np.zeros_like(episode_topic), where=totals > 0)
 
