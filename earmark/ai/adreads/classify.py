@@ -110,12 +110,15 @@ def _kind(segment: Segment, ep: Episode, context: Context, text: str, urls: tupl
     cut_out = last + 1 < len(ep.cues) and ep.feats[last + 1].starts_lower and ep.cut(last) is False
     minor = [ep.minor(k) for k in range(first, last + 1)]
     voice_minor = ep.has_speakers and sum(minor) * 2 > len(minor)
-    produced_marks = any(f.music or f.legal for f in feats)
+    # a produced spot's marks: legal tags, music in it or a music bed right before or after it
+    bedded = (first > 0 and ep.feats[first - 1].only_music) or (last + 1 < len(ep.feats)
+                                                              and ep.feats[last + 1].only_music)
+    produced_marks = any(f.music or f.legal for f in feats) or bedded
     introduced = segment.opened or _in_a_break(ep, first)
     if (cut_in or cut_out) and not names_show and not segment.opened:
         return "dynamic_insert", ["cuts into the conversation mid-sentence"]
     if voice_minor:
-        if introduced:
+        if introduced or produced_marks or names_show:
             return "produced", ["an announcer's voice"]
         return "dynamic_insert", ["another voice, not introduced by the host"]
     if produced_marks and not sum(f.first_person for f in feats) >= 2:

@@ -122,6 +122,9 @@ def promo_codes(text: str) -> list[Spoken]:
         if code and not asked and not code.isdigit() and not _looks_typed(tokens[:used]) \
                 and not _CHECKOUT_AFTER.match(" ".join(tokens[used:used + 8])):
             code, used = _typed_after(tokens, used)  # "it's rain delay, all one word, RAINDELAY"
+        spelled, after = _spelled_out(tokens, used)
+        if spelled:
+            code, used = spelled, after  # "code FILE NINE, that's F-I-L-E, N-I-N-E": the spelling decides
         if code:
             phrase = (trigger.group(0) + " " + " ".join(tokens[:used])).strip()
             found.append(Spoken(code, phrase))
@@ -200,6 +203,32 @@ def _quoted_code(tokens: Sequence[str], i: int) -> tuple[str, int]:
         j += 1
     code = normalise_code("".join(parts))
     return (code, j + 1) if code else ("", 0)
+
+
+def _spelled_out(tokens: Sequence[str], start: int) -> tuple[str, int]:
+    """A code spelled out right after it ("..., that's F-I-L-E, N-I-N-E"), letters and digits only."""
+    i = start
+    while i < len(tokens) and tokens[i] in ",:-":
+        i += 1
+    if i >= len(tokens) or tokens[i].lower() not in ("that's", "thats", "spelled", "spelt"):
+        return "", 0
+    i += 1
+    parts: list[str] = []
+    while i < len(tokens):
+        letters, after = _spelled_letters(tokens, i)
+        if letters:
+            parts.append(letters)
+            i = after
+        elif tokens[i] in ",-" and parts:
+            i += 1
+        else:
+            number, after = _number(tokens, i)
+            if not number:
+                break
+            parts.append(number)
+            i = after
+    code = normalise_code("".join(parts))
+    return (code, i) if len(code) >= 2 and any(c.isalpha() for c in code) else ("", 0)
 
 
 def _typed_after(tokens: Sequence[str], start: int) -> tuple[str, int]:
