@@ -2,7 +2,7 @@
 
 import pytest
 
-from earmark.ai.adreads.spoken import promo_codes, vanity_urls
+from earmark.ai.adreads.spoken import promo_codes, url_stem, vanity_urls
 
 
 @pytest.mark.parametrize(("said", "code"), [
@@ -24,6 +24,12 @@ def test_a_spoken_code_is_typed_as_the_listener_types_it(said, code):
     assert [c.value for c in promo_codes(said)] == [code]
 
 
+def test_a_code_spelled_out_after_thats_is_typed_as_spelled():
+    said = ("Dispatch Nine listeners get twenty percent off with code FILE NINE, that's F-I-L-E, N-I-N-E, "
+            "at tuck.com.")
+    assert [c.value for c in promo_codes(said)] == ["FILENINE"]
+
+
 def test_a_code_repeated_in_another_spelling_is_one_code():
     assert [c.value for c in promo_codes("code SHOW20, that's S-H-O-W two zero")] == ["SHOW20"]
 
@@ -32,6 +38,8 @@ def test_a_code_repeated_in_another_spelling_is_one_code():
     "The code only catches the people who remember the code.",
     "the promo code went viral last week",
     "I wrote the code for the website myself",
+    "Last Friday, an internal discount code meant for employees got posted on a deals forum.",
+    "Enter the code from the back of the card",
 ])
 def test_talk_about_codes_names_no_code(said):
     assert promo_codes(said) == []
@@ -47,6 +55,9 @@ def test_talk_about_codes_names_no_code(said):
     ("at marrowandmist dot com slash after dark.", "marrowandmist.com/afterdark"),
     ("tuckbox dot kids slash small hours", "tuckbox.kids/smallhours"),
     ("the site harborline dot co dot uk", "harborline.co.uk"),
+    ("Compare at corella dot com dot au.", "corella.com.au"),
+    ("Sign up at sillypoint dot in forward slash watchalong.", "sillypoint.in/watchalong"),
+    ("Thimble and Tine, thimble and tine dot com, and use the code", "thimbleandtine.com"),
 ])
 def test_a_spoken_url_is_written_lower_case_without_scheme_or_www(said, url):
     assert [u.value for u in vanity_urls(said)] == [url]
@@ -55,3 +66,9 @@ def test_a_spoken_url_is_written_lower_case_without_scheme_or_www(said, url):
 @pytest.mark.parametrize("said", ["email me at ana@site.com", "Dr. Lee said so", "connect the dots today"])
 def test_what_is_not_a_url_gives_none(said):
     assert vanity_urls(said) == []
+
+
+def test_the_name_a_url_spells_skips_country_domains_and_platforms():
+    assert [url_stem(u) for u in ("harborlinevpn.com/patch", "shop.lumen.coffee", "corella.com.au",
+                                  "patreon.com/thelonglunch", "pintsize.co.uk")] == [
+        "harborlinevpn", "lumen", "corella", "thelonglunch", "pintsize"]

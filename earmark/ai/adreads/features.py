@@ -38,6 +38,8 @@ OPENER = _any(
     r"\bthanks? (?:again )?(?:to|you,?) [\w'&. -]{1,40}? for (?:sponsoring|supporting|partnering)\b",
     r"\b(?:a )?(?:big )?thank(?:s| you) to (?:our|today's) sponsors?\b",
     r"\bit's? (?:ad|sponsor) time\b",
+    r"\b(?:i|we) (?:also |just )?(?:want|wanted|need|have) to tell you (?:all )?about\b",
+    r"\blet me tell you about\b",
     # a promo for another podcast read by its own host
     r"\b(?:i'm|i am|this is|my name is) [\w .'-]{2,40}?,? (?:and )?(?:i'm |i am )?(?:the )?"
     r"(?:co-?)?host of\b",
@@ -47,7 +49,7 @@ SOFT_OPENER = _any(
     r"\bbefore we (?:go|wrap|get started|begin|dive in|start|get into it|jump in|say goodbye)\b",
     r"\b(?:quick|one|a) (?:more |last |final )?(?:thing|reminder|announcement|note|plug|housekeeping)\b",
     r"\bif you (?:like|love|enjoy|liked|loved|enjoyed|dig|are into|'re into)\b",
-    r"\b(?:i|we) (?:want|wanted|have) to (?:tell|recommend) you\b", r"\blet me tell you about\b",
+    r"\b(?:i|we) (?:also )?(?:want|wanted|have) to (?:tell|recommend) you\b",
     r"\bour (?:friends|pals) (?:at|over at)\b", r"\byou should (?:check out|listen to)\b",
     r"^\W*(?:that's|that is|and that's) (?:the|our|it for the) (?:show|episode)\b",
     r"\bif you (?:want|wanna|would like) to (?:support|help) (?:the|this|our)\b",
@@ -187,12 +189,17 @@ PODCAST = _any(
     r"\bthe hosts?\b", r"\bon our network\b", r"\bevery (?:episode|week),? (?:the |she |he |they )",
 )
 SELF = _any(
-    r"\bpatreon\b", r"\bmembers?(?:hip)?\b", r"\bsubscribers? (?:get|only)\b", r"\bmerch(?:andise)?\b",
-    r"\b(?:t-?shirts?|hoodies?|mugs?|tote bags?|stickers|posters)\b", r"\b(?:live )?tour\b", r"\btickets\b",
-    r"\blive shows?\b", r"\bnewsletter\b", r"\bbonus (?:episodes?|feed|content|show)\b", r"\bad[- ]free\b",
-    r"\bsupport(?:ing)? (?:the|this|our) (?:show|podcast|pod)\b", r"\b(?:discord|substack|supercast)\b",
-    r"\b(?:our|the show's) (?:store|shop|club|community|book)\b", r"\bearly access\b",
-    r"\bjoin (?:the|our) (?:club|community|crew|family|list)\b", r"\bpremium (?:feed|tier|subscription)\b",
+    # each in the show's voice: "a mug" or "tickets" alone are conversation (a potter's mugs, a concert)
+    r"\bpatreon\b", r"\bmembership\b", r"\bbecome (?:a|an) (?:\w+ ){0,3}(?:member|supporter|patron)s?\b",
+    r"\bmembers? (?:get|also get|only|can|will)\b", r"\bsubscribers? (?:get|only)\b", r"\bmerch(?:andise)?\b",
+    r"\b(?:our|the show's|official) (?:new )?(?:t-?shirts?|hoodies?|mugs?|tote bags?|stickers|posters)\b",
+    r"\b(?:our|the) (?:live |first |big |\w+ )?tour\b", r"\btickets (?:are|go|went) on sale\b",
+    r"\b(?:get|grab|buy) (?:your )?tickets\b", r"\btickets (?:at|for)\b", r"\blive shows?\b",
+    r"\bnewsletter\b", r"\bbonus (?:episodes?|feed|content|show)\b", r"\bad[- ]free\b",
+    r"\bwithout (?:ads|adverts)\b", r"\bsupport(?:ing)? (?:the|this|our) (?:show|podcast|pod)\b",
+    r"\b(?:discord|substack|supercast)\b", r"\b(?:our|the show's) (?:store|shop|club|community|book)\b",
+    r"\bearly access\b", r"\bjoin (?:the|our) (?:club|community|crew|family|list)\b",
+    r"\bpremium (?:feed|tier|subscription)\b",
 )
 FIRST_SINGULAR = re.compile(r"\b(?:i|i've|i'm|i'd|i'll|my|me|mine)\b", re.IGNORECASE)
 SECOND_PERSON = re.compile(r"\b(?:you|your|you're|you've|you'll|yours)\b", re.IGNORECASE)

@@ -141,8 +141,24 @@ def vanity_urls(text: str) -> list[Spoken]:
         if token.lower() == "dot":
             url = _read_spoken_url(tokens, i)
             if url:
-                found.append(url)
+                found.append(_with_joined_name(url, text))
     return _unique([u for u in found if u.value])
+
+
+def _with_joined_name(url: Spoken, text: str) -> Spoken:
+    """"Thimble and Tine, thimble and tine dot com": a name with "and" in it, said the way the text writes the
+    brand elsewhere, is one domain (thimbleandtine.com), not tine.com."""
+    host, _, path = url.value.partition("/")
+    name = host.split(".")[0]
+    joined = re.search(rf"\b([A-Za-z]+) (?:and|&) {re.escape(name)}\b(?=[^.]*\bdot\b)", text, re.IGNORECASE)
+    if joined is None or joined.group(1).lower() in URL_STOPS:
+        return url
+    first = joined.group(1)
+    named = re.search(rf"\b{re.escape(first.title())} (?:and|&) {re.escape(name.title())}\b", text)
+    if named is None:
+        return url
+    value = first.lower() + "and" + url.value
+    return Spoken(normalise_url(value), f"{first} and {url.phrase}")
 
 
 def _unique(found: Iterable[Spoken]) -> list[Spoken]:
