@@ -52,10 +52,10 @@ def is_an_ad(ep: Episode, segment: Segment, context: Context, bracketed: bool = 
         return bool(urls or offers or named or actions)
     if urls:
         # a spot in another voice, or one that names the brand its URL spells without "I" or "my" (a
-        # guest's "find me at annaruiz.com" is first person)
+        # brand says "we"; a guest's "find me at annaruiz.com" says "me")
         other_voice = ep.has_speakers and all(ep.minor(k) or ep.feats[k].only_music
                                               for k in range(first, last + 1))
-        impersonal = sum(f.first_person for f in feats) == 0 and _names_its_url(ep, first, last)
+        impersonal = sum(f.first_singular for f in feats) == 0 and _names_its_url(ep, first, last)
         return bool(offers or named or actions or promo or other_voice or impersonal)
     return bool(actions and (offers or named or promo))
 

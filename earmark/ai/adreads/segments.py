@@ -166,16 +166,22 @@ def spots(ep: Episode, segment: Segment) -> list[Segment]:
 
     parts: list[Segment] = []
     current: set[str] = set()
-    part_first, keyed, anchored = first, first, False
+    part_first, keyed, anchored = first, None, False
     for k in range(first, last + 1):
         named = brands_of(k)
-        if named and current and not (named & current) and anchored:
-            parts.append(Segment(part_first, keyed, segment.opened if not parts else False))
-            part_first, current, anchored = keyed + 1, set(), False
+        # a new brand after a complete spot: the spot before ends with its brand's last cue and the legal
+        # tags after it; a spot that named no brand (a cross-promo's title, a podcast) ends before it
+        if named and anchored and not (named & current):
+            end = keyed if keyed is not None else k - 1
+            while end + 1 < k and ep.feats[end + 1].legal:
+                end += 1
+            if end >= part_first:
+                parts.append(Segment(part_first, end, segment.opened if not parts else False))
+                part_first, current, anchored = end + 1, set(), False
         if named:
             current |= named
             keyed = k
-        anchored = anchored or ep.feats[k].anchor
+        anchored = anchored or ep.feats[k].anchor or bool(ep.feats[k].cta)
     if not parts:
         return [segment]
     parts.append(Segment(part_first, last, False))
