@@ -45,7 +45,8 @@ TRADE_WORDS = wordset(
     "kitchen games studio studios pet pets wines wine brewing brewery books audio fitness finance financial "
     "money media motors cycles bikes shoes apparel goods skincare beauty care dental clinic pharmacy loans "
     "realty homes home bakery roasters tax legal learning education language languages maths math "
-    "software cloud security vpn payroll accounting shop store market garden gardens seed seeds farms")
+    "software cloud security vpn payroll accounting shop store market garden gardens seed seeds farms "
+    "warranty warranties protection services service systems group works")
 _NOT_NAMES = wordset(
     "i i'm i've it it's this that the a an and so but if when what we you your our my he she they "
     "there here now today go head visit use code promo okay ok yeah well look hey hi just plus also "
@@ -255,6 +256,24 @@ def _abbreviates(words: list[str], size: int, stem: str) -> bool:
 def _spells(name: str, stem: str) -> bool:
     """Does the name spell the URL's domain ("Okra & Ash" and okraandash.com)?"""
     return any(f == stem or stem.startswith(f) or f.startswith(stem) for f in _spellings(name))
+
+
+_TITLE = r"((?:The\s+)?[A-Z][\w'’]*(?:\s+(?:[A-Z][\w'’]*|&|and|of|the|in)){0,4})"
+_SHOW_SAID = re.compile(
+    r"\b(?i:welcome (?:back )?to|you're listening to|you are listening to)\s+" + _TITLE
+    + r"|\b(?i:this is|and this is)\s+" + _TITLE + r"[,.;]?\s+(?:I'm|I am|and I'm|with|my name is)\b")
+INTRO_CUES = 12  # a show says its name in its first minutes
+
+
+def show_title_said(transcript: Transcript) -> str | None:
+    """The show's name as its host says it in the opening cues, or None."""
+    for cue in transcript.cues[:INTRO_CUES]:
+        for m in _SHOW_SAID.finditer(cue.text):
+            title = _trim(m.group(1) or m.group(2))
+            if len(title.split()) >= 1 and fold(title) and title.lower() not in _NOT_NAMES \
+                    and title.split()[0] not in ("I", "I'm", "It's", "This"):
+                return title
+    return None
 
 
 def named_in(text: str) -> str | None:

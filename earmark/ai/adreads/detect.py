@@ -17,8 +17,10 @@ How a segment is found (the structure of podcast breaks, not of any one set of t
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from earmark.ai.adreads.acceptance import is_an_ad
-from earmark.ai.adreads.classify import describe
+from earmark.ai.adreads.classify import describe, show_title_said
 from earmark.ai.adreads.episode import Episode, promotes, read_episode
 from earmark.ai.adreads.model import AdRead, Context, Segment
 from earmark.ai.adreads.segments import bracketed, grow, spots, start_before
@@ -31,6 +33,9 @@ def detect(transcript: Transcript, context: Context | None = None) -> list[AdRea
     context = context or Context()
     if not transcript.cues:
         return []
+    if context.show_title is None:
+        # an episode outside the catalog still says its show's name ("welcome to Bench Minutes")
+        context = replace(context, show_title=show_title_said(transcript))
     episode = read_episode(transcript, context)
     segments: list[Segment] = []
     i = 0

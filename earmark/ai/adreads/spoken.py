@@ -114,7 +114,8 @@ def promo_codes(text: str) -> list[Spoken]:
     """Every code the text says, in order, each once."""
     found: list[Spoken] = []
     for trigger in _CODE_TRIGGER.finditer(text):
-        tokens = _TOKEN.findall(text[trigger.end():trigger.end() + 120])
+        spans = list(_TOKEN.finditer(text, trigger.end(), trigger.end() + 120))
+        tokens = [m.group(0) for m in spans]
         # "Use code night owl" asks for a code; "an internal discount code meant for staff" talks about one:
         # without an ask, ordinary words count only when checkout talk follows them.
         asked = bool(_ASKED.search(text[max(0, trigger.start() - 24):trigger.start()]))
@@ -126,8 +127,9 @@ def promo_codes(text: str) -> list[Spoken]:
         if spelled:
             code, used = spelled, after  # "code FILE NINE, that's F-I-L-E, N-I-N-E": the spelling decides
         if code:
-            phrase = (trigger.group(0) + " " + " ".join(tokens[:used])).strip()
-            found.append(Spoken(code, phrase))
+            # the words as the transcript has them, for the evidence
+            said = text[trigger.start():spans[used - 1].end()] if used else trigger.group(0)
+            found.append(Spoken(code, said))
     return _unique(found)
 
 
