@@ -28,7 +28,10 @@ if TYPE_CHECKING:
 
 PRE_BEFORE, POST_FROM = 0.10, 0.90  # of the episode's duration (the end of its last cue)
 
-_NAME = r"(?:[A-Z0-9][\w'’&.+-]*)(?:\s+(?:[A-Z0-9][\w'’&.+-]*|&|and|of|the|in|on|de|la|du))*"
+# A run of capitalised words (with the small words names hold); a dot only inside a word ("Bright.ly"), so
+# that a run never crosses the end of a sentence.
+_WORD_OF_NAME = r"[A-Z0-9][\w'’&+-]*(?:\.[A-Za-z0-9][\w'’&+-]*)*"
+_NAME = rf"(?:{_WORD_OF_NAME})(?:\s+(?:{_WORD_OF_NAME}|&|and|of|the|in|on|de|la|du))*"
 _BRAND_AFTER = re.compile(
     r"\b(?:brought to you by|sponsored by|supported by|presented by|powered by|made possible by|"
     r"underwritten by|comes from|thanks to|thank you to|partner(?:ed)? with|(?:friends|folks|people|team)"
@@ -210,9 +213,19 @@ def _named(text: str, urls: tuple[str, ...]) -> str | None:
             return stem.capitalize()
     if names:
         return Counter(names).most_common(1)[0][0]
-    counts = Counter(_trim(m.group(0)) for m in _CAPITALISED.finditer(text))
-    counts = Counter({n: c for n, c in counts.items() if n and n.lower() not in _NOT_NAMES and c >= 2})
-    return counts.most_common(1)[0][0] if counts else None
+    # the name the segment repeats; a run counts for its first word too ("Gallowglass: Siege of Hours",
+    # "Search Gallowglass in the App Store" both name Gallowglass)
+    counts: Counter[str] = Counter()
+    for m in _CAPITALISED.finditer(text):
+        run = _trim(m.group(0))
+        if not run or run.lower() in _NOT_NAMES:
+            continue
+        counts[run] += 1
+        head = run.split()[0]
+        if head != run and len(head) >= 4 and head.lower() not in _NOT_NAMES:
+            counts[head] += 1
+    repeated = [(c, len(n.split()), n) for n, c in counts.items() if c >= 2]
+    return max(repeated)[2] if repeated else None
 
 
 def _spelled_name(run: str, stem: str) -> str | None:
