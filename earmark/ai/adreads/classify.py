@@ -101,6 +101,12 @@ def _kind(segment: Segment, ep: Episode, context: Context, text: str, urls: tupl
     podcast = sum(f.podcast for f in feats)
     self_promo = sum(f.self_promo for f in feats)
     commercial = any(f.codes or f.offer for f in feats) or kinds["advertiser"] > 0
+    # "Small Fry Hours is sponsored by Thistlecrate": a sponsor named by the transition is not the show
+    sponsor = named_in(ep.cues[segment.first].text) if segment.opened else None
+    if sponsor and not _names_show(sponsor, context) and not any(
+            fold(b.name) == fold(sponsor) and b.kind != "advertiser" for b in brands):
+        commercial = True
+        kinds["advertiser"] += 1
     if kinds["partner_podcast"] and kinds["partner_podcast"] >= kinds["advertiser"]:
         return "cross_promo", ["a partner podcast"]
     if kinds["own_show"] and kinds["own_show"] >= kinds["advertiser"]:

@@ -11,6 +11,7 @@ from earmark.ai.adreads.spoken import url_stem
 MAX_AD_S = 240.0  # a host read with its ad-libs rarely runs past four minutes
 MAX_BACK_S = 45.0  # how far before its anchor an untitled spot may start
 GAP_BEFORE_ANCHOR_S = 75.0  # an opened read may tell a story before its call to action
+OPENED_WAIT_S = 120.0  # and may go this long after it last named its brand before asking for anything
 GAP_AFTER_ANCHOR_S = 25.0  # after the call to action, silence on the ad ends it
 HANDOFF_CUES = 2  # a host's transition hands over to an announcer within this many cues
 BRIDGE_CUES = 2  # cues without ad language an ad may hold between two that have it
@@ -90,7 +91,7 @@ def grow(ep: Episode, start: int, opened: bool) -> Segment:
             break
         if cues[j].end_s - cues[start].start_s > MAX_AD_S:
             break
-        if opened and not anchored and cues[j].start_s - cues[named_at].end_s > GAP_BEFORE_ANCHOR_S:
+        if opened and not anchored and cues[j].start_s - cues[named_at].end_s > OPENED_WAIT_S:
             break  # a transition with no call to action in sight was talk ("we're sponsored by Gus's")
         if f.only_music:
             if anchored:
