@@ -39,7 +39,7 @@ class Episode:
     def minor(self, i: int) -> bool:
         """The cue is spoken by a voice that is not the show's (an announcer, a stitched-in spot): in a
         transcript that names its speakers, one outside the show's, or none. Music has no voice."""
-        if not self.has_speakers or self.feats[i].only_music:
+        if not self.has_speakers or self.feats[i].only_sound:
             return False
         speaker = self.cues[i].speaker
         return speaker is None or speaker not in self.major
@@ -50,7 +50,7 @@ class Episode:
 
     def voice(self, i: int) -> bool | None:
         """Which side a cue's voice is on (True: not the show's), None for music."""
-        return None if self.feats[i].only_music else self.minor(i)
+        return None if self.feats[i].only_sound else self.minor(i)
 
 
 def read_episode(transcript: Transcript, context: Context) -> Episode:

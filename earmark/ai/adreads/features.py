@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from earmark.ai.adreads.spoken import Spoken, promo_codes, vanity_urls
+from earmark.ai.content.speech import is_sound
 
 
 def _any(*patterns: str) -> re.Pattern[str]:
@@ -226,7 +227,8 @@ class CueFeatures:
     offer: bool = False
     legal: bool = False
     music: bool = False
-    only_music: bool = False  # a cue that is nothing but a music or sound cue
+    only_music: bool = False  # a cue that is nothing but a music cue: a bed, a jingle
+    only_sound: bool = False  # nothing spoken at all ("[crosstalk]", "(laughs)", a music cue)
     podcast: int = 0
     self_promo: int = 0
     first_person: int = 0
@@ -274,6 +276,7 @@ def cue_features(text: str) -> CueFeatures:
     stripped = text.strip()
     f.ends_sentence = bool(SENTENCE_END.search(stripped)) or f.music
     f.only_music = f.music and len(MUSIC.sub("", text).strip()) == 0
+    f.only_sound = is_sound(text)
     f.starts_lower = bool(stripped) and (stripped[0].islower() or stripped.startswith(_RESUMING))
     f.cut_off = stripped.endswith(("—", "–", "--", " -", "...", "…"))
     f.bare_end = bool(stripped) and stripped[-1].isalnum()  # no punctuation at all: cut, or a wrapped line

@@ -98,7 +98,8 @@ def grow(ep: Episode, start: int, opened: bool) -> Segment:
                 break  # the bed after a spot closes it (and may open the next)
             j += 1
             continue
-        if ep.voice(j) != voice and voice is not None and _voice_changed(ep, start, last, j, anchored):
+        if ep.voice(j) is not None and voice is not None and ep.voice(j) != voice \
+                and _voice_changed(ep, start, last, j, anchored):
             break
         if anchored and _next_spot(ep, j, brands):
             break

@@ -124,7 +124,7 @@ def promo_codes(text: str) -> list[Spoken]:
                 and not _CHECKOUT_AFTER.match(" ".join(tokens[used:used + 8])):
             code, used = _typed_after(tokens, used)  # "it's rain delay, all one word, RAINDELAY"
         spelled, after = _spelled_out(tokens, used)
-        if spelled:
+        if spelled and len(spelled) >= len(code):
             code, used = spelled, after  # "code FILE NINE, that's F-I-L-E, N-I-N-E": the spelling decides
         if code:
             # the words as the transcript has them, for the evidence
@@ -237,8 +237,8 @@ def _spelled_out(tokens: Sequence[str], start: int) -> tuple[str, int]:
         if letters:
             parts.append(letters)
             i = after
-        elif tokens[i] in ",-" and parts:
-            i += 1
+        elif parts and (tokens[i] in ",-" or tokens[i].lower() in ("and", "the", "number", "then", "digit")):
+            i += 1  # "P-I-N-T and the number five"
         else:
             number, after = _number(tokens, i)
             if not number:
