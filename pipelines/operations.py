@@ -10,7 +10,7 @@ from rich.table import Table
 
 from earmark import db, tenancy
 from earmark.migrate import migrate, require_current_schema
-from earmark.orchestration import landing_folder, waiting_files
+from earmark.orchestration import landing_folder, waiting_files, waiting_transcripts
 from earmark.sqlfiles import load
 from pipelines import runner
 from pipelines.defs.partitions import FIRST_DAY
@@ -22,6 +22,7 @@ DEMO_DAYS = 90
 @dataclass
 class RunSummary:
     ingested: dict[str, dict] = field(default_factory=dict)
+    transcripts: dict[str, dict] = field(default_factory=dict)  # per tenant: files loaded and ad reads found
     attributed: tuple[str, str] | None = None
     failed: list[str] = field(default_factory=list)
     attribution_run_id: str | None = None
@@ -32,6 +33,7 @@ class RunSummary:
     def as_json(self) -> dict:
         return {
             "ingested": self.ingested,
+            "transcripts": self.transcripts,
             "attributed": None if self.attributed is None else {
                 "start": self.attributed[0], "end": self.attributed[1], "run_id": self.attribution_run_id,
                 "model_seconds": self.model_seconds,
@@ -52,6 +54,7 @@ def run_pipeline(tenant_id: str | None = None, full_refresh: bool = False,
     ensure_tenant_partitions(runner.instance(), tenant_ids)
     for tid in tenant_ids:
         _ingest_waiting_files(tid, summary, console)
+        _load_waiting_transcripts(tid, summary, console)
     only = tenant_ids[0] if tenant_id is not None else None
     if not _has_events(only):
         console.print("no events yet: nothing to attribute")
@@ -67,6 +70,22 @@ def _tenants_to_run(tenant_id: str | None) -> list[str]:
         if tenant_id is not None:
             return [str(tenancy.get_tenant(conn, tenant_id).id)]
         return [str(t.id) for t in tenancy.list_tenants(conn) if t.status == "active"]
+
+
+def _load_waiting_transcripts(tenant_id: str, summary: RunSummary, console: Console) -> None:
+    """Transcripts waiting in the tenant's landing folder are loaded and analysed, as the sensor would."""
+    if not waiting_transcripts(tenant_id):
+        return
+    with console.status(f"loading and analysing waiting transcripts for tenant {tenant_id}"):
+        result = runner.transcripts(tenant_id, [])
+    counts = {k: result.metadata.get(k, 0) for k in ("files", "loaded", "replaced", "duplicate", "rejected")}
+    summary.transcripts[tenant_id] = counts | {"ad_reads": result.analysis.get("ad_reads", 0)}
+    for item in result.metadata.get("outcomes") or []:
+        if item["outcome"] == "rejected":
+            summary.failed.append(item["reason"])
+            console.print(f"[red]transcript refused for {tenant_id}:[/] {item['reason']}")
+    if not result.success and not result.metadata.get("outcomes"):
+        summary.failed.append(result.error)
 
 
 def _ingest_waiting_files(tenant_id: str, summary: RunSummary, console: Console) -> None:

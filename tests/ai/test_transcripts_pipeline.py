@@ -120,3 +120,14 @@ def test_a_bad_file_makes_the_cli_say_which_line(tenant, tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 1
     assert "ep.srt line 2" in done.stdout + done.stderr
+
+
+def test_earmark_run_loads_and_analyses_landed_transcripts(tenant):
+    from pipelines.operations import run_pipeline
+
+    shutil.copy(FILES[0], transcript_landing_folder(tenant) / FILES[0].name)
+    summary = run_pipeline(tenant_id=tenant)
+    assert summary.failed == []
+    assert summary.transcripts[tenant]["loaded"] == 1
+    stored = _rows(tenant, "select count(*) from ai.ad_reads")[0][0]
+    assert summary.transcripts[tenant]["ad_reads"] == stored >= 5
