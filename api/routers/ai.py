@@ -79,8 +79,8 @@ class AdReadPage(BaseModel):
 
 
 class Sentiment(BaseModel):
-    score: float = Field(description="-1..1.")
-    label: Label
+    score: float | None = Field(description="-1..1; null when no cue holds speech (music only).")
+    label: Label | None
     method: str
     positive_share: float
     neutral_share: float

@@ -25,6 +25,8 @@ from earmark.ai.content.keywords import episode_keywords
 from earmark.ai.content.people import people_mentioned
 from earmark.ai.content.sentiment import METHOD, episode_sentiment
 from earmark.ai.content.topics import discover_topics
+from earmark.ai.refine import Refiner
+from earmark.ai.transcripts import Transcript
 from earmark.ai.transcripts.store import read_transcript
 from earmark.sqlfiles import load
 
@@ -56,34 +58,59 @@ class _Campaign:
     urls: tuple[tuple[str, str | None], ...]
 
 
-def analyse_tenant(tenant_id: UUID | str, full: bool = False, refiner=None) -> AnalysisSummary:
+@dataclass
+class _Episode:
+    """One outdated transcript: what was read for it, then what the analysis found."""
+
+    episode_id: str
+    digest: str
+    transcript: Transcript
+    context: Context
+    show_id: str | None
+    published_at: datetime | None
+    reads: list[AdRead] = field(default_factory=list)
+
+
+def analyse_tenant(tenant_id: UUID | str, full: bool = False, refiner: Refiner | None = None
+                   ) -> AnalysisSummary:
+    """Three steps, so that no transaction stays open while an LLM is asked: read in one transaction,
+    analyse outside any, write in one transaction (an episode whose transcript changed meanwhile is left
+    for the next run, its new version is what it must be analysed from)."""
     started = time.perf_counter()
     summary = AnalysisSummary(str(tenant_id))
     params = {"tenant_id": str(tenant_id), "full": full}
-    kinds: Counter[str] = Counter()
-    with db.connect("transformer") as conn, db.tenant_transaction(conn, tenant_id):
-        outdated = conn.execute(load(SQL, "analysis_outdated"), params).fetchall()
-        if not outdated:
-            summary.seconds = round(time.perf_counter() - started, 3)
-            return summary
-        catalog = _catalog(conn, params)
-        campaigns = _campaigns(conn, params)
-        corpus = dict(conn.execute(load(SQL, "analysis_corpus"), params).fetchall())
+    with db.connect("transformer") as conn:
+        with db.tenant_transaction(conn, tenant_id):
+            outdated = conn.execute(load(SQL, "analysis_outdated"), params).fetchall()
+            if not outdated:
+                summary.seconds = round(time.perf_counter() - started, 3)
+                return summary
+            catalog = _catalog(conn, params)
+            campaigns = _campaigns(conn, params)
+            corpus = dict(conn.execute(load(SQL, "analysis_corpus"), params).fetchall())
+            episodes = [
+                _Episode(episode_id, digest, read_transcript(conn, tenant_id, episode_id, source, fmt),
+                         Context(catalog, title, tuple(hosts)), show_id, published_at)
+                for episode_id, source, fmt, digest, title, hosts, published_at, show_id in outdated]
         keywords = episode_keywords(corpus)
-        for episode_id, source_file, fmt, digest, show_title, hosts, published_at, show_id in outdated:
-            transcript = read_transcript(conn, tenant_id, episode_id, source_file, fmt)
-            context = Context(catalog, show_title, tuple(hosts))
-            reads = detect(transcript, context)
+        for episode in episodes:
+            episode.reads = detect(episode.transcript, episode.context)
             if refiner is not None:
-                reads, refined = refiner(transcript, reads)
+                episode.reads, refined = refiner(episode.transcript, episode.reads, episode.context)
                 summary.refined += refined
-            _write_episode(conn, params, episode_id, digest, transcript, context,
-                           keywords.get(episode_id, []))
-            _write_ad_reads(conn, params, episode_id, reads, campaigns, show_id, published_at)
-            kinds.update(r.kind for r in reads)
-            summary.episodes += 1
-            summary.ad_reads += len(reads)
-        summary.topics = _write_topics(conn, params, corpus)
+        with db.tenant_transaction(conn, tenant_id):
+            kinds: Counter[str] = Counter()
+            for episode in episodes:
+                current = conn.execute(load(SQL, "transcript_current"),
+                                       {**params, "episode_id": episode.episode_id}).fetchone()
+                if current is None or current[0] != episode.digest:
+                    continue  # replaced or removed while it was analysed
+                _write_episode(conn, params, episode, keywords.get(episode.episode_id, []))
+                _write_ad_reads(conn, params, episode, campaigns)
+                kinds.update(r.kind for r in episode.reads)
+                summary.episodes += 1
+                summary.ad_reads += len(episode.reads)
+            summary.topics = _write_topics(conn, params, corpus)
     summary.kinds = dict(sorted(kinds.items()))
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
@@ -108,8 +135,9 @@ def _campaigns(conn: psycopg.Connection, params: dict) -> dict[str, list[_Campai
     return {advertiser: list(by_id.values()) for advertiser, by_id in found.items()}
 
 
-def _write_episode(conn: psycopg.Connection, params: dict, episode_id: str, digest: str, transcript,
-                   context: Context, keywords) -> None:
+def _write_episode(conn: psycopg.Connection, params: dict, episode: _Episode, keywords) -> None:
+    episode_id, digest, transcript, context = (episode.episode_id, episode.digest, episode.transcript,
+                                               episode.context)
     sentiment = episode_sentiment(transcript.cues)
     excluded = [b.name for b in context.catalog.brands] + ([context.show_title] if context.show_title else [])
     people = people_mentioned(transcript.cues, exclude=excluded)
@@ -121,7 +149,8 @@ def _write_episode(conn: psycopg.Connection, params: dict, episode_id: str, dige
             by_name[m.brand.name] = m.brand
     row = {
         **params, "episode_id": episode_id, "content_hash": digest,
-        "sentiment": round(sentiment.compound or 0.0, 4), "sentiment_label": sentiment.label or "neutral",
+        "sentiment": None if sentiment.compound is None else round(sentiment.compound, 4),
+        "sentiment_label": sentiment.label,
         "sentiment_method": METHOD, "positive_share": round(sentiment.positive_share, 4),
         "neutral_share": round(sentiment.neutral_share, 4),
         "negative_share": round(sentiment.negative_share, 4),
@@ -154,11 +183,12 @@ def _campaign_for(campaigns: list[_Campaign], published_at: datetime | None) -> 
     return campaigns[0]
 
 
-def _write_ad_reads(conn: psycopg.Connection, params: dict, episode_id: str, reads: list[AdRead],
-                    campaigns: dict[str, list[_Campaign]], show_id: str | None, published_at) -> None:
+def _write_ad_reads(conn: psycopg.Connection, params: dict, episode: _Episode,
+                    campaigns: dict[str, list[_Campaign]]) -> None:
+    episode_id, show_id = episode.episode_id, episode.show_id
     conn.execute(load(SQL, "analysis_ad_reads_delete"), {**params, "episode_id": episode_id})
-    for seq, read in enumerate(reads):
-        campaign = _campaign_for(campaigns.get(read.advertiser_id or "", []), published_at)
+    for seq, read in enumerate(episode.reads):
+        campaign = _campaign_for(campaigns.get(read.advertiser_id or "", []), episode.published_at)
         # what the campaign asked this show to say: its codes and URLs for every show or for this one
         codes = {c for c, only in campaign.codes if only in (None, show_id)} if campaign else set()
         urls = {u for u, only in campaign.urls if only in (None, show_id)} if campaign else set()
@@ -170,7 +200,8 @@ def _write_ad_reads(conn: psycopg.Connection, params: dict, episode_id: str, rea
             "evidence": list(read.evidence), "campaign_id": campaign.campaign_id if campaign else None,
             "code_said": bool(codes & set(read.promo_codes)) if codes else None,
             "url_said": bool(urls & set(read.vanity_urls)) if urls else None,
-            "url_repeats": read.url_mentions, "cta": read.cta,
+            # how often the host said the campaign's URL (any URL, when the campaign gave none)
+            "url_repeats": sum(n for url, n in read.url_counts if url in urls or not urls), "cta": read.cta,
             "analyzer": read.analyzer,
         })
 

@@ -17,7 +17,7 @@ from dataclasses import replace
 from uuid import UUID
 
 from earmark import db
-from earmark.ai.adreads import AdRead
+from earmark.ai.adreads import AdRead, Context
 from earmark.ai.providers import Analyzer, Task
 from earmark.ai.providers.order import LOCAL
 from earmark.ai.transcripts import Transcript
@@ -27,7 +27,8 @@ REFINE_BELOW = 0.6  # confidence under which a local ad read is sent to the tena
 CONTEXT_CUES = 2
 KINDS = ["host_read", "produced", "dynamic_insert", "cross_promo", "self_promo"]
 
-Refiner = Callable[[Transcript, list[AdRead]], tuple[list[AdRead], int]]
+Refiner = Callable[[Transcript, list[AdRead], Context], tuple[list[AdRead], int]]
+CONFIRMED = 0.8  # the confidence of a read an LLM confirmed
 
 INSTRUCTIONS = """You review one candidate advertisement found in a podcast transcript.
 The lines marked >> are the candidate segment; the others are context before and after it.
@@ -71,7 +72,8 @@ def review_task(read: AdRead) -> Task:
     return Task("ad_read_review", "1", INSTRUCTIONS, SCHEMA, lambda _text: local)
 
 
-def refine(analyzer: Analyzer, transcript: Transcript, reads: list[AdRead]) -> tuple[list[AdRead], int]:
+def refine(analyzer: Analyzer, transcript: Transcript, reads: list[AdRead], context: Context | None = None
+           ) -> tuple[list[AdRead], int]:
     kept: list[AdRead] = []
     refined = 0
     for read in reads:
@@ -88,8 +90,14 @@ def refine(analyzer: Analyzer, transcript: Transcript, reads: list[AdRead]) -> t
             continue
         codes = tuple(dict.fromkeys(c for c in (normalise_code(x) for x in data["promo_codes"]) if c))
         urls = tuple(dict.fromkeys(u for u in (normalise_url(x) for x in data["vanity_urls"]) if u))
-        brand = read.brand if read.advertiser_id else (data["brand"].strip() or read.brand)
-        kept.append(replace(read, kind=data["kind"], brand=brand, promo_codes=codes, vanity_urls=urls,
+        brand, advertiser_id = read.brand, read.advertiser_id
+        if advertiser_id is None and data["brand"].strip():
+            # the LLM's spelling, as the catalog spells it when the catalog knows the brand
+            known = context.catalog.best([data["brand"]]) if context is not None else None
+            brand, advertiser_id = ((known.name, known.advertiser_id) if known
+                                    else (data["brand"].strip(), None))
+        kept.append(replace(read, kind=data["kind"], brand=brand, advertiser_id=advertiser_id,
+                            promo_codes=codes, vanity_urls=urls, confidence=max(read.confidence, CONFIRMED),
                             analyzer=f"{answer.provider}:{answer.model}"))
     return kept, refined
 
@@ -102,4 +110,4 @@ def refiner_for(tenant_id: UUID | str) -> Iterator[Refiner | None]:
         if analyzer.order.providers == (LOCAL,):
             yield None
             return
-        yield lambda transcript, reads: refine(analyzer, transcript, reads)
+        yield lambda transcript, reads, context: refine(analyzer, transcript, reads, context)

@@ -1,6 +1,8 @@
 -- Episode transcripts and what Earmark reads in them: cues, sentiment, keywords, people and brands named,
 -- topics across a tenant's episodes, and ad reads. Schema `ai`; every table: tenant_id leads each key, RLS
--- enabled and forced. The pipeline (transformer) writes them, the API reads them.
+-- enabled and forced. The pipeline (transformer) writes them, always inside a tenant transaction: unlike
+-- the ingestion tables, these have no policy that lets the transformer see every tenant, so a query that
+-- forgot its tenant filter still sees one tenant. The API reads what its routes serve.
 --
 -- An episode is the tenant's catalog episode id when the transcript was loaded for one, else the file's
 -- stem: no foreign key to catalog.episodes, so a transcript can arrive before (or without) its catalog row.
@@ -40,8 +42,9 @@ create table ai.episode_analyses (
     tenant_id          uuid not null references app.tenants (id) on delete cascade,
     episode_id         text collate "C" not null,
     content_hash       text not null,
-    sentiment          numeric not null check (sentiment between -1 and 1),
-    sentiment_label    text not null check (sentiment_label in ('positive', 'neutral', 'negative')),
+    -- null when no cue holds speech: an episode of music alone has no sentiment, not a neutral one
+    sentiment          numeric check (sentiment between -1 and 1),
+    sentiment_label    text check (sentiment_label in ('positive', 'neutral', 'negative')),
     sentiment_method   text not null,
     positive_share     numeric not null,
     neutral_share      numeric not null,
@@ -128,9 +131,11 @@ begin
         execute format($p$create policy tenant_isolation on ai.%I
             using (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid)
             with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid)$p$, entity);
-        execute format('create policy platform_all on ai.%I to earmark_owner, earmark_transformer '
-                       'using (true) with check (true)', entity);
+        execute format('create policy platform_all on ai.%I to earmark_owner using (true) with check (true)',
+                       entity);
         execute format('grant select, insert, update, delete on ai.%I to earmark_transformer', entity);
-        execute format('grant select on ai.%I to earmark_api', entity);
     end loop;
 end $$;
+
+-- The read API serves ad reads and each episode's analysis and topics; cues stay in the pipeline.
+grant select on ai.transcripts, ai.episode_analyses, ai.ad_reads, ai.topics, ai.topic_episodes to earmark_api;

@@ -83,6 +83,7 @@ def describe(segment: Segment, transcript: Transcript, context: Context, ep: Epi
         confidence=_confidence(segment, feats, advertiser_id is not None, ep),
         evidence=tuple(dict.fromkeys(e.strip() for e in evidence if e.strip()))[:12],
         url_mentions=sum(len(f.urls or ()) for f in feats), cta=any(f.cta for f in feats),
+        url_counts=tuple(Counter(u.value for f in feats for u in f.urls or ()).items()),
     )
 
 

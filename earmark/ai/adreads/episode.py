@@ -55,7 +55,9 @@ class Episode:
 
 def read_episode(transcript: Transcript, context: Context) -> Episode:
     cues = transcript.cues
-    episode = Episode(cues, [cue_features(c.text) for c in cues],
+    texts = [c.text for c in cues]
+    episode = Episode(cues, [cue_features(text, texts[i - 1] if i else "", texts[i + 1] if i + 1 < len(texts)
+                                          else "") for i, text in enumerate(texts)],
                       context.catalog.mentions_by_part([c.text for c in cues]),
                       major_speakers(cues, context), any(c.speaker for c in cues))
     episode.taken = [False] * len(cues)

@@ -88,6 +88,9 @@ ABOUT_ADS = _any(
     r"attribution|impressions|"
     r"host[- ]read ads?|(?:bought|buy|buying|ran|run|running) (?:host-read |podcast |radio )?ads)\b",
 )
+# Reporting: a news story names a company's code or site in the third person ("the company said").
+NEWS = re.compile(r"\b(?:said|says|told (?:us|reporters|the)|reported|according to|announced|"
+                  r"spokes(?:person|man|woman)|the company)\b", re.IGNORECASE)
 # The host asks a guest where to find them: what the guest says next is their own plug, not an ad.
 GUEST_PLUG_ASKED = _any(
     r"\bwhere (?:can|do|should|would) (?:people|listeners|folks|everyone|we|they|our listeners) "
@@ -146,8 +149,12 @@ CTA = _any(
     r"\bclick the link\b",
     r"\bcheck (?:it|them|\w+) out (?:at|on|wherever|today|now)\b",
     r"\bcall\s+\d",
+    r"\b(?:hit|click|tap|smash|press) (?:that|the) (?:join|subscribe|like|bell|follow|link|membership)\b",
+    r"\bjoin button\b",
     r"\btext\s+\w+\s+to\b",
 )
+# A call to action that asks for a code to be used (not "promo code" said in passing).
+ASK = re.compile(r"\b(?:use|enter|apply|with|redeem|type)\b", re.IGNORECASE)
 APP_STORE = _any(r"\b(?:in|on|from) the (?:app store|play store|google play)\b",
                  r"\b(?:app store|google play)\b.{0,30}\b(?:download|search|get)\b",
                  r"\b(?:download|search for|search|get) [\w' ]{1,30} (?:in|on|from) (?:the )?"
@@ -157,9 +164,13 @@ OFFER = _any(
     r"\b(?:ten|fifteen|twenty|twenty[- ]five|thirty|forty|fifty|sixty|seventy|eighty) percent off\b",
     r"\bfree (?:shipping|trial|month|gift|week|box|bag|sample|consultation|delivery|for|quote)\b",
     r"\bfree to (?:download|try|play|join|start|use)\b", r"\bno[- ](?:obligation|lock-in|contracts?)\b",
-    r"\b(?:first|1st) (?:month|order|box|week|year|purchase|delivery|session)\b",
-    r"\b(?:discount|exclusive (?:offer|deal)|special (?:offer|deal)|limited time|risk[- ]free|"
-    r"money[- ]back|satisfaction guarantee|no commitment|cancel anytime|save \$?\d)\b",
+    # "your first month free", "off your first order": an offer; "in the first month" alone is talk
+    r"\b(?:first|1st) (?:month|order|box|week|year|purchase|delivery|session|pair|bag|case)s? "
+    r"(?:free|is free|for free|on us|for (?:just |only )?(?:\$|\d|one|a ))",
+    r"\boff (?:your|the) (?:first|1st)\b",
+    r"\b(?:\d+\s?(?:%|percent) discount|discount (?:of|code)|exclusive (?:offer|deal)|"
+    r"special (?:offer|deal)|limited time|risk[- ]free|money[- ]back|satisfaction guarantee|no commitment|"
+    r"cancel anytime|save \$?\d)\b",
     r"\$\d+(?:\.\d\d)? (?:off|credit)\b",
 )
 LEGAL = _any(
@@ -193,13 +204,13 @@ PODCAST = _any(
 )
 SELF = _any(
     # each in the show's voice: "a mug" or "tickets" alone are conversation (a potter's mugs, a concert)
-    r"\bpatreon\b", r"\bmembership\b", r"\bbecome (?:a|an) (?:\w+ ){0,3}(?:member|supporter|patron)s?\b",
+    r"\bpatreon\b", r"\bmemberships?\b", r"\bbecome (?:a|an) (?:\w+ ){0,3}(?:member|supporter|patron)s?\b",
     r"\bmembers? (?:get|also get|only|can|will)\b", r"\bsubscribers? (?:get|only)\b", r"\bmerch(?:andise)?\b",
     r"\b(?:our|the show's|official) (?:new )?(?:t-?shirts?|hoodies?|mugs?|tote bags?|stickers|posters)\b",
     r"\b(?:our|the) (?:live |first |big |\w+ )?tour\b", r"\btickets (?:are|go|went) on sale\b",
     r"\b(?:get|grab|buy) (?:your )?tickets\b", r"\btickets (?:at|for)\b", r"\blive shows?\b",
     r"\bnewsletter\b", r"\bbonus (?:episodes?|feed|content|show)\b", r"\bad[- ]free\b",
-    r"\bwithout (?:ads|adverts)\b", r"\bsupport(?:ing)? (?:the|this|our) (?:show|podcast|pod)\b",
+    r"\bwithout (?:ads|adverts)\b", r"\bsupport(?:ing)? (?:the|this|our) (?:show|podcast|pod|channel)\b",
     r"\b(?:discord|substack|supercast)\b", r"\b(?:our|the show's) (?:store|shop|club|community|book)\b",
     r"\bearly access\b", r"\bjoin (?:the|our) (?:club|community|crew|family|list)\b",
     r"\bpremium (?:feed|tier|subscription)\b",
@@ -221,6 +232,7 @@ class CueFeatures:
     credits: bool = False
     about_ads: bool = False
     asks_guest: bool = False  # the host asks where people can find the guest
+    news: bool = False  # reported speech about a company
     app_store: bool = False  # "search X in the App Store": an app-install ad's call to action
     break_: bool = False  # the host announces a break
     cta: list[str] | None = None
@@ -229,6 +241,7 @@ class CueFeatures:
     music: bool = False
     only_music: bool = False  # a cue that is nothing but a music cue: a bed, a jingle
     only_sound: bool = False  # nothing spoken at all ("[crosstalk]", "(laughs)", a music cue)
+    spills: bool = False  # a code or URL that starts here ends in the next cue
     podcast: int = 0
     self_promo: int = 0
     first_person: int = 0
@@ -238,6 +251,7 @@ class CueFeatures:
     urls: list[Spoken] | None = None
     ends_sentence: bool = True
     cut_off: bool = False  # ends in a dash or an ellipsis: the speaker was interrupted
+    resumes: bool = False  # starts with a dash or an ellipsis: a cut-off sentence goes on
     bare_end: bool = False
     starts_lower: bool = False
     words: int = 0
@@ -248,7 +262,10 @@ class CueFeatures:
         return bool(self.codes or self.urls or self.app_store or (self.cta and (self.offer or self.legal)))
 
 
-def cue_features(text: str) -> CueFeatures:
+def cue_features(text: str, before: str = "", after: str = "") -> CueFeatures:
+    """The cue's features; `before` and `after` are the neighbouring cues' text, so that a code or URL
+    wrapped over two cues ("use code S-H-O-W" / "twenty at checkout") is read whole, and belongs to the cue
+    it starts in."""
     f = CueFeatures()
     opener = OPENER.search(text)
     if opener and not NOT_AN_OPENER.search(text):
@@ -259,6 +276,7 @@ def cue_features(text: str) -> CueFeatures:
     f.credits = bool(CREDITS.search(text))
     f.about_ads = bool(ABOUT_ADS.search(text))
     f.asks_guest = bool(GUEST_PLUG_ASKED.search(text))
+    f.news = bool(NEWS.search(text))
     f.app_store = bool(APP_STORE.search(text))
     f.break_ = bool(BREAK.search(text))
     ctas = [m.group(0) for m in CTA.finditer(text)]
@@ -271,14 +289,24 @@ def cue_features(text: str) -> CueFeatures:
     f.first_person = len(FIRST_PERSON.findall(text))
     f.second_person = len(SECOND_PERSON.findall(text))
     f.first_singular = len(FIRST_SINGULAR.findall(text))
-    f.codes = promo_codes(text) or None
-    f.urls = vanity_urls(text) or None
+    f.codes, f.spills = _said_here(promo_codes, text, before, after)
+    urls, spills = _said_here(vanity_urls, text, before, after)
+    f.urls, f.spills = urls, f.spills or spills
     stripped = text.strip()
     f.ends_sentence = bool(SENTENCE_END.search(stripped)) or f.music
     f.only_music = f.music and len(MUSIC.sub("", text).strip()) == 0
     f.only_sound = is_sound(text)
     f.starts_lower = bool(stripped) and (stripped[0].islower() or stripped.startswith(_RESUMING))
+    f.resumes = stripped.startswith(_RESUMING)
     f.cut_off = stripped.endswith(("—", "–", "--", " -", "...", "…"))
     f.bare_end = bool(stripped) and stripped[-1].isalnum()  # no punctuation at all: cut, or a wrapped line
     f.words = len(_WORDS.findall(text))
     return f
+
+
+def _said_here(read, text: str, before: str, after: str) -> tuple[list[Spoken] | None, bool]:
+    """What `read` finds in the cue with its neighbours around it, keeping what starts in the cue."""
+    offset = len(before) + 1 if before else 0
+    window = (before + " " if before else "") + text + (" " + after if after else "")
+    here = [s for s in read(window) if offset <= s.start < offset + len(text)]
+    return here or None, any(s.end > offset + len(text) for s in here)

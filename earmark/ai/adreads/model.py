@@ -38,5 +38,6 @@ class AdRead:
     confidence: float
     evidence: tuple[str, ...]
     url_mentions: int = 0  # how many times the segment says a URL (a repeat is the host's second ask)
+    url_counts: tuple[tuple[str, int], ...] = ()  # per URL, the cues that say it
     cta: bool = False  # a call to action was said
     analyzer: str = "earmark-local"  # who decided: the local detector, or "provider:model" that refined it

@@ -83,12 +83,15 @@ def grow(ep: Episode, start: int, opened: bool) -> Segment:
     voice = next((ep.voice(k) for k in range(start, min(start + 3, len(cues))) if ep.voice(k) is not None),
                  None)
     named = _opener_brand(ep, start) if opened else None
+    cut_in = start > 0 and ep.cut(start - 1)
     named_at = start  # the last cue that named the brand or asked for something
     j = start + 1
     while j < len(cues):
         f = feats[j]
         if f.ret or f.credits or ep.taken[j] or f.opener:  # the conversation again, or the next sponsor
             break
+        if cut_in and f.resumes:
+            break  # the host picks up the sentence the inserted spot cut off ("—England. To Coventry.")
         if cues[j].end_s - cues[start].start_s > MAX_AD_S:
             break
         if opened and not anchored and cues[j].start_s - cues[named_at].end_s > OPENED_WAIT_S:
@@ -114,6 +117,9 @@ def grow(ep: Episode, start: int, opened: bool) -> Segment:
         elif gap > (GAP_AFTER_ANCHOR_S if anchored else GAP_BEFORE_ANCHOR_S):
             break
         j += 1
+    # a code or URL said over two cues ends in the next one
+    if feats[last].spills and last + 1 < len(cues) and not ep.taken[last + 1]:
+        last += 1
     # an inserted spot's tag line: the cue before the host resumes mid-sentence
     if (last + 2 < len(cues) and not ep.taken[last + 1] and feats[last + 2].starts_lower
             and ep.voice(last + 1) == ep.voice(last) and not feats[last + 1].ret

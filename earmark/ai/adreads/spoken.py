@@ -44,7 +44,8 @@ TLDS = tuple(wordset(
     "au nz in ie za sg hk my ph jp kr cn tw fr es it nl be ch at se no dk fi pl pt br mx ar cl eu asia"))
 # Sites a brand is reached through: the brand is in the path (patreon.com/thelonglunch).
 PLATFORMS = wordset("patreon substack supercast apple spotify youtube instagram tiktok facebook twitter x "
-                    "linktr linkedin discord twitch etsy amazon shopify kickstarter gofundme bandcamp")
+                    "linktr linkedin discord twitch etsy amazon shopify kickstarter gofundme bandcamp github "
+                    "gitlab medium reddit wikipedia google notion dropbox bit")
 _TLD_SET = frozenset(TLDS)
 
 UNITS = {w: i for i, w in enumerate(words(
@@ -62,7 +63,8 @@ CODE_STOPS = wordset(
 # Words that follow "code" in ordinary talk, never a code ("the promo code went viral").
 NOT_CODES = wordset(
     "went was were works worked expired expires got has had itself thing things system names name a an the "
-    "meant leaked used spread broke shut stopped of review base red blue words")
+    "meant leaked used spread broke shut stopped of review base red blue words promo code below above "
+    "there here it")
 # Words in front of a spoken domain that are not part of it ("head over to the site at plum dot fm").
 URL_STOPS = wordset(
     "to at visit go head over check out on by the our their my your a website site web online is and or "
@@ -95,6 +97,8 @@ _SPELLED = re.compile(r"^[A-Za-z]$")
 class Spoken:
     value: str  # the normalised code or URL
     phrase: str  # the words it was read from, for the evidence
+    start: int = 0  # where those words are in the text read
+    end: int = 0
 
 
 def url_stem(url: str) -> str:
@@ -128,23 +132,28 @@ def promo_codes(text: str) -> list[Spoken]:
             code, used = spelled, after  # "code FILE NINE, that's F-I-L-E, N-I-N-E": the spelling decides
         if code:
             # the words as the transcript has them, for the evidence
-            said = text[trigger.start():spans[used - 1].end()] if used else trigger.group(0)
-            found.append(Spoken(code, said))
+            end = spans[used - 1].end() if used else trigger.end()
+            found.append(Spoken(code, text[trigger.start():end], trigger.start(), end))
     return _unique(found)
 
 
 def vanity_urls(text: str) -> list[Spoken]:
     """Every URL the text writes or says, in order, each once."""
-    found = [Spoken(normalise_url(m.group(1) + m.group(2)), m.group(0)) for m in _WRITTEN_URL.finditer(text)]
-    # Written URLs are taken out first, so "brand.com" is not read again as a spoken "brand dot com".
-    rest = _WRITTEN_URL.sub(" , ", text)
-    tokens = _TOKEN.findall(rest)
+    found = [Spoken(normalise_url(m.group(1) + m.group(2)), m.group(0), m.start(), m.end())
+             for m in _WRITTEN_URL.finditer(text)]
+    # Written URLs are blanked out first (keeping every offset), so "brand.com" is not read again as a
+    # spoken "brand dot com".
+    rest = _WRITTEN_URL.sub(lambda m: " " * (len(m.group(0)) - 1) + ",", text)
+    spans = list(_TOKEN.finditer(rest))
+    tokens = [m.group(0) for m in spans]
     for i, token in enumerate(tokens):
         if token.lower() == "dot":
-            url = _read_spoken_url(tokens, i)
-            if url:
-                found.append(_with_joined_name(url, text))
-    return _unique([u for u in found if u.value])
+            read = _read_spoken_url(tokens, i)
+            if read:
+                value, first, last = read
+                start, end = spans[first].start(), spans[last - 1].end()
+                found.append(_with_joined_name(Spoken(value, text[start:end], start, end), text))
+    return sorted(_unique([u for u in found if u.value]), key=lambda u: u.start)
 
 
 def _with_joined_name(url: Spoken, text: str) -> Spoken:
@@ -160,7 +169,7 @@ def _with_joined_name(url: Spoken, text: str) -> Spoken:
     if named is None:
         return url
     value = first.lower() + "and" + url.value
-    return Spoken(normalise_url(value), f"{first} and {url.phrase}")
+    return Spoken(normalise_url(value), f"{first} and {url.phrase}", url.start, url.end)
 
 
 def _unique(found: Iterable[Spoken]) -> list[Spoken]:
@@ -195,7 +204,10 @@ def _read_code(tokens: Sequence[str]) -> tuple[str, int]:
             continue
         token = tokens[i]
         lower = token.lower()
-        if not token.isalnum() or lower in CODE_STOPS or words >= 3 or (not parts and lower in NOT_CODES):
+        # a typed-looking word is the code even when it is a word that ends one ("use code SAVE 20")
+        typed = token.isalnum() and _looks_coded(token) and len(token) > 1
+        if not token.isalnum() or words >= 3 or (not typed and (lower in CODE_STOPS or (
+                not parts and lower in NOT_CODES))):
             break
         # After an upper-case or digit part, only more of those continue a code ("SHOW 20", not "SHOW now").
         if parts and not _looks_coded(token) and _looks_coded(parts[-1]) and words:
@@ -203,6 +215,10 @@ def _read_code(tokens: Sequence[str]) -> tuple[str, int]:
         parts.append(token)
         words += 1
         i += 1
+        # "SAVE-20": a hyphen between typed parts joins them
+        if i + 1 < len(tokens) and tokens[i] == "-" and typed and tokens[i + 1].isalnum() \
+                and _looks_coded(tokens[i + 1]):
+            i += 1
     code = normalise_code("".join(parts))
     return (code, i) if code and len(code) >= 2 else ("", 0)
 
@@ -329,8 +345,9 @@ def _number(tokens: Sequence[str], i: int) -> tuple[str, int]:
 # ---- URLs ------------------------------------------------------------------------------------------
 
 
-def _read_spoken_url(tokens: Sequence[str], dot: int) -> Spoken | None:
-    """`tokens[dot]` is "dot": the domain name before it, the TLD after it, then an optional path."""
+def _read_spoken_url(tokens: Sequence[str], dot: int) -> tuple[str, int, int] | None:
+    """`tokens[dot]` is "dot": the domain name before it, the TLD after it, then an optional path. Returns
+    the URL and the range of tokens it was read from."""
     tld, after = _tld(tokens, dot + 1)
     if not tld and dot + 2 < len(tokens) and tokens[dot + 1].isalpha() and tokens[dot + 2].lower() == "slash":
         tld, after = tokens[dot + 1].lower(), dot + 2  # a domain we do not list, but a path says it is one
@@ -357,7 +374,7 @@ def _read_spoken_url(tokens: Sequence[str], dot: int) -> Spoken | None:
             after = later
     path, end = _path(tokens, after)
     url = ".".join(labels) + (f"/{path}" if path else "")
-    return Spoken(normalise_url(url), " ".join(tokens[start:end]))
+    return normalise_url(url), start, end
 
 
 def _tld(tokens: Sequence[str], i: int) -> tuple[str, int]:
@@ -400,6 +417,18 @@ def _name_before(tokens: Sequence[str], end: int) -> tuple[str, int]:
 
 
 def _path(tokens: Sequence[str], i: int) -> tuple[str, int]:
+    """Every "slash" segment: "slash bench slash twenty" -> bench/20."""
+    segments: list[str] = []
+    while True:
+        segment, after = _path_segment(tokens, i)
+        if not segment:
+            break
+        segments.append(segment)
+        i = after
+    return "/".join(segments), i
+
+
+def _path_segment(tokens: Sequence[str], i: int) -> tuple[str, int]:
     if i < len(tokens) and tokens[i].lower() == "forward":
         i += 1
     if not (i < len(tokens) and tokens[i].lower() in ("slash", "/")):
@@ -418,7 +447,8 @@ def _path(tokens: Sequence[str], i: int) -> tuple[str, int]:
         number, after = _number(tokens, i)
         if number:
             head, i = head + number, after
-        elif i < len(tokens) and tokens[i].isalnum() and tokens[i].lower() not in _NOT_IN_PATHS:
+        elif i < len(tokens) and tokens[i].isalnum() and tokens[i].lower() not in _NOT_IN_PATHS \
+                and tokens[i].lower() not in ("slash", "forward"):
             head, i = head + tokens[i].lower(), i + 1
         else:
             break
