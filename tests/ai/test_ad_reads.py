@@ -113,3 +113,12 @@ def test_the_show_says_its_name_in_its_opening():
     assert show_title_said(said) == "Bench Minutes"
     assert show_title_said(transcript(["This is The Ledger Lane, I'm Priya."], pad=0)) == "The Ledger Lane"
     assert show_title_said(transcript(["It's raining again."], pad=0)) is None
+
+
+def test_a_brand_named_like_a_word_is_found_only_where_it_is_a_name():
+    catalog = BrandCatalog([Brand("On", "advertiser", "a-on", (), ("on.com",)),
+                            Brand("Anchor", "advertiser", "a-anchor")])
+    said = "Go on, sit on a chair. We drop anchor at noon. This episode is supported by Anchor."
+    assert [(m.brand.name, m.word_start) for m in catalog.mentions(said)] == [("Anchor", 16)]
+    # an auto-caption with no capitals at all still names it
+    assert [m.brand.name for m in catalog.mentions("this episode is supported by anchor")] == ["Anchor"]

@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from earmark.ai.adreads.spoken import url_stem, wordset
 
+CASED_SHARE = 0.03  # a transcript with this share of capitalised words is written in normal case
 SIMILARITY = 88  # rapidfuzz ratio (0-100) from which two spellings are the same name
 EXACT_BELOW = 6  # names shorter than this (folded) must match exactly
 _SEPARATOR = "qqxqqxqqxqqxqqxqqxqqxqqxqq"
@@ -71,6 +73,8 @@ class BrandCatalog:
     def __post_init__(self) -> None:
         for brand in self.brands:
             for spelling in brand.spellings():
+                if fold(spelling) in ENGLISH_STOP_WORDS or len(fold(spelling)) < 2:
+                    continue  # a brand called "On" or "It" is found by its domain and aliases, not in speech
                 self._index.append((fold(spelling), max(1, len(_WORD.findall(spelling))), brand))
         # longest spellings first, so "Harborline VPN" wins over "Harborline" at the same place
         self._index.sort(key=lambda entry: -len(entry[0]))
@@ -103,6 +107,9 @@ class BrandCatalog:
         if not words or not self._index:
             return []
         folded_words = [fold(w) for w in words]
+        # A one-word name ("Anchor", "Loop", "Oak") is the brand only where the transcript capitalises it,
+        # unless the transcript capitalises nothing (auto-captions): "drop anchor" is not a sponsor.
+        cased = sum(1 for w in words if w[:1].isupper()) >= CASED_SHARE * len(words)
         found: dict[int, Mention] = {}
         for size, entries in self._by_window.items():
             if len(words) < size:
@@ -111,9 +118,11 @@ class BrandCatalog:
             scores = process.cdist([e[0] for e in entries], candidates, scorer=fuzz.ratio,
                                    score_cutoff=SIMILARITY, dtype=np.uint8)
             for row, column in zip(*np.nonzero(scores), strict=True):
-                name, _, brand = entries[row]
+                name, n_words, brand = entries[row]
                 candidate = candidates[column]
                 if not _comparable(name, candidate):
+                    continue
+                if cased and n_words == 1 and size == 1 and not words[column][:1].isupper():
                     continue
                 score = float(scores[row, column])
                 previous = found.get(int(column))
