@@ -318,13 +318,21 @@ def _trim(name: str) -> str:
 
 
 def _confidence(segment: Segment, feats, in_catalog: bool, ep: Episode) -> float:
+    """How sure the detector is, from the evidence it has: what only an ad says (a transition, a code, a
+    URL, a catalog brand, a call to action with an offer or a legal tag), and edges the break itself marks
+    (the host's return, a music bed, the other voice, a cut). A read with little of it, such as a spot that
+    only repeats a name between two jingles, stays under the refinement threshold (refine.REFINE_BELOW)."""
+    first, last = segment.first, segment.last
     score = 0.2
     score += 0.3 if segment.opened else 0.0
     score += 0.2 if any(f.codes for f in feats) else 0.0
     score += 0.2 if any(f.urls for f in feats) else 0.0
-    score += 0.1 if in_catalog else 0.0
+    score += 0.15 if in_catalog else 0.0
     score += 0.05 if any(f.cta for f in feats) else 0.0
     score += 0.05 if any(f.offer or f.legal for f in feats) else 0.0
-    after = segment.last + 1
-    score += 0.05 if after < len(ep.feats) and ep.feats[after].ret else 0.0
+    score += 0.1 if any(f.podcast or f.self_promo for f in feats) and any(f.cta for f in feats) else 0.0
+    before, after = first - 1, last + 1
+    marked = (after < len(ep.feats) and (ep.feats[after].ret or ep.feats[after].only_music)) or (
+        before >= 0 and (ep.feats[before].only_music or ep.feats[before].break_ or ep.cut(before)))
+    score += 0.1 if marked else 0.0
     return round(min(0.99, score), 2)

@@ -308,5 +308,6 @@ def _said_here(read, text: str, before: str, after: str) -> tuple[list[Spoken] |
     """What `read` finds in the cue with its neighbours around it, keeping what starts in the cue."""
     offset = len(before) + 1 if before else 0
     window = (before + " " if before else "") + text + (" " + after if after else "")
-    here = [s for s in read(window) if offset <= s.start < offset + len(text)]
+    here = [s for s in read(window, unique=False) if offset <= s.start < offset + len(text)]
+    here = list({s.value: s for s in reversed(here)}.values())[::-1]  # each once, first place first
     return here or None, any(s.end > offset + len(text) for s in here)

@@ -114,8 +114,8 @@ def url_stem(url: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
-def promo_codes(text: str) -> list[Spoken]:
-    """Every code the text says, in order, each once."""
+def promo_codes(text: str, unique: bool = True) -> list[Spoken]:
+    """Every code the text says, in order, each once (every time, with `unique` off)."""
     found: list[Spoken] = []
     for trigger in _CODE_TRIGGER.finditer(text):
         spans = list(_TOKEN.finditer(text, trigger.end(), trigger.end() + 120))
@@ -134,11 +134,11 @@ def promo_codes(text: str) -> list[Spoken]:
             # the words as the transcript has them, for the evidence
             end = spans[used - 1].end() if used else trigger.end()
             found.append(Spoken(code, text[trigger.start():end], trigger.start(), end))
-    return _unique(found)
+    return _unique(found) if unique else found
 
 
-def vanity_urls(text: str) -> list[Spoken]:
-    """Every URL the text writes or says, in order, each once."""
+def vanity_urls(text: str, unique: bool = True) -> list[Spoken]:
+    """Every URL the text writes or says, in order, each once (every time, with `unique` off)."""
     found = [Spoken(normalise_url(m.group(1) + m.group(2)), m.group(0), m.start(), m.end())
              for m in _WRITTEN_URL.finditer(text)]
     # Written URLs are blanked out first (keeping every offset), so "brand.com" is not read again as a
@@ -153,7 +153,8 @@ def vanity_urls(text: str) -> list[Spoken]:
                 value, first, last = read
                 start, end = spans[first].start(), spans[last - 1].end()
                 found.append(_with_joined_name(Spoken(value, text[start:end], start, end), text))
-    return sorted(_unique([u for u in found if u.value]), key=lambda u: u.start)
+    said = sorted((u for u in found if u.value), key=lambda u: u.start)
+    return _unique(said) if unique else said
 
 
 def _with_joined_name(url: Spoken, text: str) -> Spoken:
