@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     ai_max_retries: int = Field(default=2, ge=0, le=10)  # per provider, after its first attempt
     ai_backoff_seconds: float = Field(default=1.0, ge=0, le=60)  # the first wait; it doubles, with jitter
     ai_max_output_tokens: int = Field(default=4096, ge=1, le=128_000)
+    # The price table app.ai_calls' costs come from: an operator's own file in the format of the packaged
+    # earmark/ai/prices.toml (None: that one). EARMARK_AI_PRICES=/etc/earmark/prices.toml.
+    ai_prices_path: Path | None = Field(default=None, validation_alias="EARMARK_AI_PRICES")
     # The platform's keys; a tenant's own sealed key (`earmark ai keys set`) is preferred. The SDKs' usual
     # variable names are accepted too.
     openai_api_key: SecretStr | None = Field(
@@ -66,6 +69,12 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [name.strip().lower() for name in value.split(",") if name.strip()]
         return value
+
+    @field_validator("ai_prices_path", mode="before")
+    @classmethod
+    def _blank_prices_path_is_unset(cls, value: object) -> object:
+        # EARMARK_AI_PRICES= (empty) means the packaged table, not the current directory.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

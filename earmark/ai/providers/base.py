@@ -6,12 +6,16 @@ same text. Providers turn the SDKs' failures into three errors the router acts o
 - RetryableError: a timeout, a dropped connection, HTTP 408, 429 or 5xx. The same request may work in a
   moment, so the router waits (exponential backoff with jitter) and tries again, then falls back.
 - MalformedAnswer: the provider answered, but not with JSON that validates against the schema (cut off,
-  refused in prose, a wrong enum). Structured outputs make this rare and a second sample usually conforms,
+  refused in prose, a wrong enum), or with a 2xx body that is not the API's at all (a proxy's HTML page,
+  broken JSON, fields missing). Structured outputs make this rare and a second sample usually conforms,
   so it is retried once on the same provider; a second one falls back to the next provider at once
-  rather than paying for more samples of a model that keeps getting this text wrong. Its tokens were
-  billed and are recorded.
+  rather than paying for more samples of a model that keeps getting this text wrong. Its tokens, when
+  the body says them, were billed and are recorded.
 - FinalError: any other 4xx (a bad key, a refused schema, an unknown model) or a refusal. The same
   request would fail the same way, so the router falls back without retrying.
+
+Any other exception a provider raises is a bug or a surprise of the SDK's; the router records it as a
+failed attempt (error `unexpected`) and falls back, so it costs one provider, not the analysis.
 
 Error messages name the provider and what happened, never a key or the provider's own message text (an
 authentication error's body quotes part of the key).
@@ -177,6 +181,30 @@ def parse_json(provider: str, task: Task, text: str, tokens_in: int, tokens_out:
                               f"({exc.__class__.__name__} at character {getattr(exc, 'pos', '?')}).",
                               tokens_in=tokens_in, tokens_out=tokens_out) from None
     return task.conforming(provider, data, tokens_in, tokens_out)
+
+
+# app.ai_calls counts tokens in a Postgres integer.
+MAX_TOKENS = 2**31 - 1
+
+
+def billed_tokens(*counts: object) -> int:
+    """The sum of a body's token counts, each checked: the SDKs build their objects without validating
+    them, so a body can say anything (a string, -1, a number no integer column holds)."""
+    if not all(isinstance(count, int) and not isinstance(count, bool) and count >= 0 for count in counts):
+        raise ValueError("a token count is not a non-negative integer")
+    total = sum(counts)
+    if total > MAX_TOKENS:
+        raise ValueError("a token count is out of range")
+    return total
+
+
+def not_an_answer(provider: str, api: str, task: Task, error: Exception, tokens_in: int = 0,
+                  tokens_out: int = 0) -> MalformedAnswer:
+    """A 2xx answer whose body is not `api`'s (a proxy's HTML page, broken JSON, `{}`, a field missing).
+    The message names the exception's class, never its text, which may quote the body."""
+    return MalformedAnswer(provider, "malformed", f"{provider}'s answer for task {task.name} is not a {api} "
+                           f"body ({error.__class__.__name__} reading it).", tokens_in=tokens_in,
+                           tokens_out=tokens_out)
 
 
 def status_error(provider: str, status: int, headers: Mapping[str, str]) -> ProviderError:

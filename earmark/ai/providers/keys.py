@@ -18,6 +18,7 @@ from pydantic import SecretStr
 
 from earmark import sealing
 from earmark.ai.providers.local import NAME as LOCAL
+from earmark.ai.providers.usage import KeySource
 from earmark.errors import EarmarkError
 from earmark.settings import AiProvider, Settings
 from earmark.sqlfiles import load
@@ -34,6 +35,11 @@ class ProviderKeyError(EarmarkError, ValueError):
 class ProviderKey:
     secret: SecretStr
     source: Literal["tenant", "environment"]
+
+    @property
+    def payer(self) -> KeySource:
+        """Whose account a call with this key bills, as app.ai_calls.key_source records it."""
+        return "tenant" if self.source == "tenant" else "platform"
 
 
 def _checked(provider: str) -> str:

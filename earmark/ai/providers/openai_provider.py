@@ -8,21 +8,30 @@ tenants' transcripts are not kept on OpenAI's side for later retrieval.
 
 from __future__ import annotations
 
+import json
+
 import openai
+from openai.types.responses import Response
 from pydantic import SecretStr
 
 from earmark.ai.providers.base import (
     Completion,
     FinalError,
     MalformedAnswer,
+    ProviderError,
     RetryableError,
     Task,
+    billed_tokens,
+    not_an_answer,
     parse_json,
     status_error,
 )
 from earmark.settings import Settings
 
 NAME = "openai"
+API = "Responses API"
+# What the SDK raises when a 2xx body does not decode (it parses JSON eagerly, inside the call).
+UNDECODABLE = (json.JSONDecodeError, UnicodeDecodeError, openai.APIResponseValidationError)
 
 
 class OpenAIProvider:
@@ -57,8 +66,24 @@ class OpenAIProvider:
             raise RetryableError(NAME, "connection", "openai could not be reached.") from None
         except openai.APIStatusError as exc:
             raise status_error(NAME, exc.status_code, exc.response.headers) from None
-        usage = response.usage
-        tokens_in, tokens_out = (usage.input_tokens, usage.output_tokens) if usage else (0, 0)
+        except UNDECODABLE as exc:  # a 2xx body the SDK could not decode (`{not json`)
+            raise not_an_answer(NAME, API, task, exc) from None
+        # The SDK builds its objects without validating the body (and hands back a str for one that is not
+        # JSON), so every read below may fail on a body that is not the API's.
+        try:
+            usage = response.usage
+            tokens_in, tokens_out = (billed_tokens(usage.input_tokens), billed_tokens(usage.output_tokens)
+                                     ) if usage is not None else (0, 0)
+        except Exception as exc:
+            raise not_an_answer(NAME, API, task, exc) from None
+        try:
+            return self._answer(task, response, tokens_in, tokens_out)
+        except ProviderError:
+            raise
+        except Exception as exc:
+            raise not_an_answer(NAME, API, task, exc, tokens_in, tokens_out) from None
+
+    def _answer(self, task: Task, response: Response, tokens_in: int, tokens_out: int) -> Completion:
         refusals = [part for item in response.output if item.type == "message"
                     for part in item.content if part.type == "refusal"]
         if refusals:

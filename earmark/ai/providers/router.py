@@ -4,6 +4,10 @@ local analyzer; every attempt is a row in app.ai_calls.
 The connection is an autocommit one outside any transaction (earmark.db.connect; the transformer in the
 pipelines). Every cache lookup and ledger row is a short tenant transaction of its own and none stays
 open during a provider call, so a slow provider holds no locks and a failed analysis keeps its usage.
+
+A provider that raises anything but a ProviderError (a bug, an SDK's surprise) has failed that attempt:
+it is recorded as `unexpected`, without the exception's text (which may quote a key or the body), and
+the next provider is tried.
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ from __future__ import annotations
 import logging
 import random
 import time
+import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from uuid import UUID, uuid4
@@ -35,6 +41,14 @@ MALFORMED_RETRIES = 1
 MAX_WAIT_SECONDS = 30.0
 
 
+@dataclass(frozen=True)
+class Keyed:
+    """A provider ready to call, and whose account its calls bill (app.ai_calls.key_source)."""
+
+    provider: Provider
+    key_source: usage.KeySource
+
+
 class Analyzer:
     """Analyse texts for one tenant. `sleep` and `jitter` (a number in [0, 1)) are injectable so that
     tests run the backoff without waiting and see exactly what it waited."""
@@ -49,9 +63,11 @@ class Analyzer:
         self._jitter = jitter
         with db.tenant_transaction(conn, self.tenant_id):
             self.order = order.effective(conn, self.tenant_id, self._settings)
+        # Read now: a price file that does not load stops the analysis before it pays for a call.
+        self._prices = prices.price_table(self._settings)
         self._local = LocalProvider()
         # Built on first use (keys resolved then): a provider, or why it is skipped.
-        self._providers: dict[str, Provider | str] = {}
+        self._providers: dict[str, Keyed | str] = {}
 
     def analyse(self, task: Task, text: str) -> Answer:
         analysis = uuid4()
@@ -62,15 +78,15 @@ class Analyzer:
             return hit
         attempts = 0
         for name, model in models.items():
-            provider = self._provider(name)
-            if isinstance(provider, str):
+            keyed = self._provider(name)
+            if isinstance(keyed, str):
                 self._record(usage.Call(analysis, task.name, task.prompt_version, name, model,
-                                        cache_keys[name], "skipped", error=provider))
+                                        cache_keys[name], "skipped", error=keyed))
                 continue
-            completion, used = self._call_with_retries(provider, task, text, analysis, cache_keys[name])
+            completion, used = self._call_with_retries(keyed, task, text, analysis, cache_keys[name])
             attempts += used
             if completion is not None:
-                return Answer(completion.data, name, provider.model, False, attempts, analysis)
+                return Answer(completion.data, name, keyed.provider.model, False, attempts, analysis)
         return self._answer_locally(task, text, analysis, attempts)
 
     def _cached(self, task: Task, analysis: UUID, cache_keys: dict[str, str]) -> Answer | None:
@@ -89,7 +105,7 @@ class Analyzer:
                     return Answer(hit.answer, hit.provider, hit.model, True, 0, analysis)
         return None
 
-    def _provider(self, name: str) -> Provider | str:
+    def _provider(self, name: str) -> Keyed | str:
         if name not in self._providers:
             try:
                 with db.tenant_transaction(self._conn, self.tenant_id):
@@ -98,12 +114,14 @@ class Analyzer:
                 log.warning("%s is skipped for tenant %s: %s", name, self.tenant_id, exc)
                 self._providers[name] = "unreadable_key"
             else:
-                self._providers[name] = "no_key" if key is None else _build(name, key.secret, self._settings)
+                self._providers[name] = "no_key" if key is None else Keyed(
+                    _build(name, key.secret, self._settings), key.payer)
         return self._providers[name]
 
-    def _call_with_retries(self, provider: Provider, task: Task, text: str, analysis: UUID,
+    def _call_with_retries(self, keyed: Keyed, task: Task, text: str, analysis: UUID,
                            key: str) -> tuple[Completion | None, int]:
         """The provider's answer (or None: fall back) and the number of attempts it took."""
+        provider, paid_by = keyed.provider, keyed.key_source
         malformed = attempt = 0
         retries = self._settings.ai_max_retries
         while True:
@@ -118,21 +136,36 @@ class Analyzer:
                     analysis, task.name, task.prompt_version, provider.name, provider.model, key,
                     "retry" if again else "failed", http_status=error.status, error=error.kind,
                     tokens_in=error.tokens_in, tokens_out=error.tokens_out, latency_ms=_elapsed_ms(started),
-                    cost_usd=_cost(provider, error.tokens_in, error.tokens_out)))
+                    cost_usd=self._cost(provider, error.tokens_in, error.tokens_out), key_source=paid_by))
                 if not again:
                     log.warning("%s gave no answer for task %s after %d attempt(s): %s", provider.name,
                                 task.name, attempt, error)
                     return None, attempt
                 self._sleep(self._wait(attempt, error.retry_after))
                 continue
+            except Exception as error:  # any other failure of one provider is a fallback too
+                # Not retried: nothing says a second try would go otherwise. Its tokens are not known
+                # (recorded as 0, like a body that does not say them).
+                self._record(usage.Call(
+                    analysis, task.name, task.prompt_version, provider.name, provider.model, key, "failed",
+                    error="unexpected", latency_ms=_elapsed_ms(started), key_source=paid_by))
+                log.warning("%s failed unexpectedly on task %s (%s at %s); falling back", provider.name,
+                            task.name, error.__class__.__name__, _raised_at(error))
+                return None, attempt
             with db.tenant_transaction(self._conn, self.tenant_id):
                 usage.record(self._conn, self.tenant_id, usage.Call(
                     analysis, task.name, task.prompt_version, provider.name, provider.model, key, "ok",
                     tokens_in=done.tokens_in, tokens_out=done.tokens_out, latency_ms=_elapsed_ms(started),
-                    cost_usd=_cost(provider, done.tokens_in, done.tokens_out)))
+                    cost_usd=self._cost(provider, done.tokens_in, done.tokens_out), key_source=paid_by))
                 answer_cache.put(self._conn, self.tenant_id, key, task, provider.name, provider.model,
                                  done.data)
             return done, attempt
+
+    def _cost(self, provider: Provider, tokens_in: int, tokens_out: int) -> Decimal | None:
+        found = prices.cost(self._prices, provider.name, provider.model, tokens_in, tokens_out)
+        if found is None:
+            _warn_unpriced(provider.name, provider.model, self._prices.source)
+        return found
 
     def _wait(self, attempt: int, retry_after: float | None) -> float:
         """Exponential backoff with "equal jitter": between half and all of base * 2^(attempt-1), so that
@@ -148,9 +181,11 @@ class Analyzer:
         started = time.monotonic()
         try:
             done = local.complete(task, text)
-        except ProviderError as error:
+        except Exception as error:
+            # Nothing is left to fall back to: recorded, then raised (a bug in Earmark's own analyzer).
+            kind = error.kind if isinstance(error, ProviderError) else "unexpected"
             self._record(usage.Call(analysis, task.name, task.prompt_version, local.name, local.model, key,
-                                    "failed", error=error.kind, latency_ms=_elapsed_ms(started)))
+                                    "failed", error=kind, latency_ms=_elapsed_ms(started)))
             raise
         self._record(usage.Call(analysis, task.name, task.prompt_version, local.name, local.model, key, "ok",
                                 latency_ms=_elapsed_ms(started)))
@@ -179,17 +214,16 @@ def _build(name: str, key: SecretStr, settings: Settings) -> Provider:
     return AnthropicProvider(key, settings)
 
 
-def _cost(provider: Provider, tokens_in: int, tokens_out: int) -> Decimal | None:
-    found = prices.cost(provider.name, provider.model, tokens_in, tokens_out)
-    if found is None:
-        _warn_unpriced(provider.name, provider.model)
-    return found
-
-
 @cache
-def _warn_unpriced(provider: str, model: str) -> None:
-    log.warning("%s model %s has no price in earmark/ai/prices.toml: its calls are recorded without a cost.",
-                provider, model)
+def _warn_unpriced(provider: str, model: str, source: str) -> None:
+    log.warning("%s model %s has no price in %s: its calls are recorded without a cost.", provider, model,
+                source)
+
+
+def _raised_at(error: BaseException) -> str:
+    """file:line where `error` was raised: enough to find the bug, and it quotes nothing of the error."""
+    frames = traceback.extract_tb(error.__traceback__)
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "unknown"
 
 
 def _elapsed_ms(started: float) -> int:

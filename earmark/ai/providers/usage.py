@@ -1,4 +1,5 @@
-"""The usage ledger (app.ai_calls): one row per attempt, with tokens, latency and cost, per tenant.
+"""The usage ledger (app.ai_calls): one row per attempt, with tokens, latency, cost and whose key paid,
+per tenant.
 
 Runs in the caller's tenant transaction. The router gives every row a transaction of its own, so the
 rows of a failed analysis stay recorded.
@@ -17,6 +18,9 @@ from psycopg.rows import dict_row
 from earmark.sqlfiles import load
 
 Outcome = Literal["ok", "retry", "failed", "skipped", "cached"]
+# Whose account a provider call billed: the tenant's own key or the platform's. None for a row no key
+# paid for (the local analyzer, a cache hit, a skipped provider).
+KeySource = Literal["tenant", "platform"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class Call:
     tokens_out: int = 0
     latency_ms: int = 0
     cost_usd: Decimal | None = Decimal(0)
+    key_source: KeySource | None = None
 
 
 def record(conn: psycopg.Connection, tenant_id: UUID, call: Call) -> None:
@@ -41,6 +46,7 @@ def record(conn: psycopg.Connection, tenant_id: UUID, call: Call) -> None:
 
 
 def totals(conn: psycopg.Connection, tenant_id: UUID) -> list[dict]:
-    """Per provider and model: calls, answered, cached, tokens_in, tokens_out, cost_usd, unpriced_calls."""
+    """Per provider, model and key_source (null: rows no key paid for, such as cache hits): calls,
+    answered, cached, tokens_in, tokens_out, cost_usd, unpriced_calls."""
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(load("earmark.ai", "providers_usage_totals"), {"tenant_id": tenant_id}).fetchall()

@@ -1,7 +1,10 @@
--- Per provider and model: provider calls made (answered or not), answers, cache hits, tokens and cost.
--- Calls without a price (cost_usd null) are counted apart so that a missing price is seen, not summed as 0.
+-- Per provider, model and whose key paid (key_source: tenant, platform; null for the rows no key paid
+-- for: the local analyzer, cache hits, skipped providers): provider calls made (answered or not),
+-- answers, cache hits, tokens and cost. Calls without a price (cost_usd null) are counted apart so that a
+-- missing price is seen, not summed as 0.
 select provider,
        model,
+       key_source,
        count(*) filter (where outcome in ('ok', 'retry', 'failed')) as calls,
        count(*) filter (where outcome = 'ok') as answered,
        count(*) filter (where outcome = 'cached') as cached,
@@ -11,5 +14,5 @@ select provider,
        count(*) filter (where cost_usd is null) as unpriced_calls
 from app.ai_calls
 where tenant_id = %(tenant_id)s
-group by provider, model
-order by provider, model
+group by provider, model, key_source
+order by provider, model, key_source nulls first
