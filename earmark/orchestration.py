@@ -76,9 +76,34 @@ def transcript_landing_folder(tenant_id: str, settings: Settings | None = None) 
 
 
 def waiting_transcripts(tenant_id: str, settings: Settings | None = None) -> list[Path]:
-    """Transcript files waiting in a tenant's landing folder transcripts/, oldest first."""
+    """Transcript files waiting in a tenant's landing folder transcripts/, oldest first.
+
+    Only the folder's own regular files: a symbolic link, or a file that resolves outside the tenant's
+    landing folder (through a linked folder), could hand this tenant's run another tenant's file or one of
+    the server's, so it is skipped and logged. A file that goes away while the folder is listed (another run
+    took it) is left out.
+    """
+    import logging
+    import stat
+
     from earmark.ai.transcripts.parse import FORMATS as TRANSCRIPT_FORMATS
 
+    settings = settings or get_settings()
     folder = transcript_landing_folder(tenant_id, settings)
-    found = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in TRANSCRIPT_FORMATS]
-    return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
+    tenant_folder = settings.landing_dir.resolve() / str(tenant_id)
+    found: list[tuple[int, str, Path]] = []
+    for path in folder.iterdir():
+        if path.suffix.lower() not in TRANSCRIPT_FORMATS:
+            continue
+        try:
+            info = path.lstat()
+            if stat.S_ISLNK(info.st_mode) or not path.resolve(strict=True).is_relative_to(tenant_folder):
+                logging.getLogger(__name__).warning(
+                    "%s is a symbolic link or lies outside the landing folder of tenant %s: not loaded",
+                    path, tenant_id)
+                continue
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode):
+            found.append((info.st_mtime_ns, path.name, path))
+    return [path for _, _, path in sorted(found)]

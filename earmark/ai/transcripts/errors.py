@@ -19,3 +19,8 @@ class TranscriptParseError(EarmarkError):
         self.fix = fix
         where = source_file if line is None else f"{source_file} line {line}"
         super().__init__(f"{where}: {reason}; {fix}.")
+
+
+class TranscriptFileMissing(TranscriptParseError):
+    """The file is not there (any more): a path given by hand is refused, while one taken from a landing
+    folder was most likely loaded and moved by another run in the meantime."""

@@ -6,6 +6,9 @@ speaker may still open with a `Name:` label; a "speaker" field wins over any lab
 split at dashes: speech recognisers already cut at pauses (and, when diarised, at speaker changes),
 and a dash in their text is punctuation. Fields other than these four (Whisper's "id", "tokens",
 "words" ...) are ignored.
+
+Times must be finite, not negative and at most 48 hours (timing.MAX_HOURS); the text and speaker must be
+text the database can store (no `\\u0000`, no lone surrogate such as `\\ud800`).
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ from typing import Any
 from earmark.ai.transcripts.cue_text import LocatedCue, split_speaker
 from earmark.ai.transcripts.cues import Cue
 from earmark.ai.transcripts.errors import TranscriptParseError
+from earmark.ai.transcripts.storable import code_point, unstorable_at
+from earmark.ai.transcripts.timing import MAX_HOURS, MAX_MS
 
 _JSON_WHITESPACE = re.compile(r"[ \t\n\r]*")
 _EXAMPLE = '[{"start": 0.0, "end": 4.2, "speaker": "Ana", "text": "..."}]'
+_MAX_SECONDS = MAX_MS // 1000
 _JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
 
 
@@ -87,6 +93,9 @@ def _problem(segment: Any) -> tuple[str, str] | None:
             return f'has {_json_type(value)} as its "{key}"', number_fix
         if not _is_time(value):
             return f'has "{key}": {json.dumps(value)}', "times are seconds from the start of the episode"
+        if value > _MAX_SECONDS:
+            return (f'has "{key}": {json.dumps(value)}, more than {MAX_HOURS} hours into the episode',
+                    "times are seconds from the start of the episode (not milliseconds)")
     if segment["end"] < segment["start"]:
         return f"ends at {segment['end']} s, before it starts at {segment['start']} s", "fix its times"
     if not isinstance(segment.get("text"), str):
@@ -97,6 +106,12 @@ def _problem(segment: Any) -> tuple[str, str] | None:
             f'has {_json_type(segment["speaker"])} as its "speaker"',
             'write the speaker as a string, or null (or leave it out) when unknown',
         )
+    for key in ("text", "speaker"):
+        value = segment.get(key)
+        at = None if value is None else unstorable_at(value)
+        if at is not None:
+            return (f'has a "{key}" holding {code_point(value[at])}, which the database cannot store as text',
+                    f"remove the \\u{ord(value[at]):04x} escape from it")
     return None
 
 

@@ -14,6 +14,12 @@ import re
 from earmark.ai.transcripts.errors import TranscriptParseError
 
 ARROW = "-->"
+# No episode runs two days: a later time is a typo (a digit too many in the hours) or milliseconds written as
+# seconds, and would put speech where the episode has none. Shared with the JSON segments.
+MAX_HOURS = 48
+MAX_MS = MAX_HOURS * 3_600_000
+_HOUR_DIGITS = 6  # more hour digits than this are past MAX_HOURS; int() of thousands of digits is refused
+_SHOWN_CHARS = 20
 _TIME = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2})[.,](\d{1,3})")
 _NO_FRACTION = re.compile(r"(?:\d+:)?\d{1,2}:\d{1,2}")
 # A line opening with a time: a timing line that lost its arrow, not text outside a cue.
@@ -77,12 +83,23 @@ def _milliseconds(text: str, role: str, line_no: int, source_file: str, separato
             f"write times as HH:MM:SS{separator}mmm, for example 00:01:02{separator}500",
         )
     hours, minutes, seconds, fraction = match.groups()
+    if hours is not None and len(hours.lstrip("0")) > _HOUR_DIGITS:
+        raise _too_late(text, role, line_no, source_file)
     for value, unit in ((minutes, "minutes"), (seconds, "seconds")):
         if int(value) >= 60:
             raise TranscriptParseError(
                 source_file, line_no, f"the {role} time {text} has {int(value)} {unit}",
                 "minutes and seconds must be below 60",
             )
-    return (
-        (int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)) * 1000 + int(fraction.ljust(3, "0"))
+    ms = (int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)) * 1000 + int(fraction.ljust(3, "0"))
+    if ms > MAX_MS:
+        raise _too_late(text, role, line_no, source_file)
+    return ms
+
+
+def _too_late(text: str, role: str, line_no: int, source_file: str) -> TranscriptParseError:
+    shown = text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
+    return TranscriptParseError(
+        source_file, line_no, f"the {role} time {shown} is more than {MAX_HOURS} hours into the episode",
+        "check its hours: times count from the start of the episode",
     )

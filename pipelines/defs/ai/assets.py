@@ -1,6 +1,7 @@
 """`transcripts` loads a tenant's transcript files; `transcript_analysis` reads them (sentiment, keywords,
 people, brands, ad reads, topics). Both are partitioned by tenant, like `raw_events`."""
 
+import logging
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,7 +11,7 @@ from pydantic import Field
 
 from earmark.ai.analysis import analyse_tenant
 from earmark.ai.refine import refiner_for
-from earmark.ai.transcripts.store import load_files
+from earmark.ai.transcripts.store import STORED, in_folder, load_files
 from earmark.orchestration import transcript_landing_folder, waiting_transcripts
 from pipelines.defs.partitions import tenant_partitions
 
@@ -27,7 +28,8 @@ class TranscriptsConfig(dg.Config):
 @dg.asset(
     key="transcripts", group_name="ai", partitions_def=tenant_partitions, kinds={"python", "postgres"},
     description="Episode transcripts per tenant (ai.transcripts, ai.transcript_cues): WebVTT, SRT or JSON "
-                "segments; a file that cannot be parsed is refused whole with its line and reason.",
+                "segments; a file that cannot be parsed or stored is refused whole with its line and reason "
+                "(a landed one moves to failed/ beside its .error.txt), and one another run took is skipped.",
     check_specs=[dg.AssetCheckSpec(ACCEPTED_CHECK, asset="transcripts",
                                    description="No file of the run was refused.")],
 )
@@ -35,18 +37,25 @@ def transcripts(context: dg.AssetExecutionContext, config: TranscriptsConfig):
     tenant_id = context.partition_key
     landing = transcript_landing_folder(tenant_id)
     paths = [Path(p) for p in config.paths] or waiting_transcripts(tenant_id)
-    result = load_files(tenant_id, paths, config.episode_id)
+    result = load_files(tenant_id, paths, config.episode_id, landing=landing)
     refused = []
     for path, outcome in zip(paths, result.files, strict=True):
-        if outcome.outcome == "rejected":
-            context.log.error(outcome.reason)
-            refused.append(outcome.reason)
-        else:
+        if outcome.outcome == "vanished":  # another run loaded and moved it: nothing left to do here
+            context.log.info(outcome.reason)
+            continue
+        stored = outcome.outcome in STORED
+        if stored:
             context.log.info(f"{outcome.file}: {outcome.outcome} as episode {outcome.episode_id} "
                              f"({outcome.cues} cues)")
-        if path.resolve().parent == landing.resolve():
-            folder = "failed" if outcome.outcome == "rejected" else "processed"
-            _move(path, landing / folder, outcome.reason)
+        else:
+            reason = outcome.reason or f"{outcome.file}: {outcome.outcome}"
+            context.log.error(reason)
+            refused.append(reason)
+        if in_folder(path, landing):
+            if stored:
+                _move(context.log, path, outcome.file, landing / "processed", None)
+            else:
+                _move(context.log, path, outcome.file, landing / "failed", reason)
     counts = result.as_json()
     metadata = {k: v for k, v in counts.items() if k != "outcomes"}
     yield dg.MaterializeResult(metadata=metadata | {"tenant_id": tenant_id,
@@ -76,9 +85,16 @@ def transcript_analysis(context: dg.AssetExecutionContext, config: AnalysisConfi
     return dg.MaterializeResult(metadata=summary.as_metadata())
 
 
-def _move(path: Path, folder: Path, note: str | None) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+def _move(log: logging.Logger, path: Path, name: str, folder: Path, note: str | None) -> None:
+    """Out of the landing folder, into processed/ or failed/ (with the reason beside it). A move that fails
+    (another run took the file first, the folder cannot be made) is logged and not raised: the file's
+    outcome is already in the tables, and the other files of the run must still be moved."""
     target = folder / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{path.name}"
-    shutil.move(path, target)
-    if note:
-        target.with_name(target.name + ".error.txt").write_text(note + "\n")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.move(path, target)
+        if note:
+            target.with_name(target.name + ".error.txt").write_text(note + "\n", encoding="utf-8")
+    except OSError as exc:
+        log.warning(f"{name} could not be moved to {folder.name}/ "
+                    f"({exc.strerror or exc}); it stays where it is")

@@ -1,5 +1,9 @@
 """A run per transcript file that lands in $EARMARK_HOME/landing/<tenant_id>/transcripts/, and the nightly
-analysis of every tenant's new or changed transcripts."""
+analysis of every tenant's new or changed transcripts.
+
+The run key is the file's name, modification time and size: the same file waiting at the next tick asks for
+no new run, a new version of it does. `earmark run` may load the file first; the queued run then finds it
+gone and skips it (outcome `vanished`). Symbolic links are never queued (see waiting_transcripts)."""
 
 import dagster as dg
 
@@ -19,7 +23,10 @@ def transcript_landing_sensor(context: dg.SensorEvaluationContext, database: Ear
         if tenant_id not in known:
             continue
         for path in waiting_transcripts(tenant_id):
-            stat = path.stat()
+            try:
+                stat = path.stat()
+            except FileNotFoundError:  # loaded and moved by a run since the folder was listed
+                continue
             yield dg.RunRequest(
                 run_key=f"{tenant_id}:transcripts:{path.name}:{stat.st_mtime_ns}:{stat.st_size}",
                 partition_key=tenant_id,
