@@ -3,7 +3,8 @@
 An hour is built from the evaluation set's transcripts (tests/ai/eval/), one after another with their times
 shifted, until it holds at least 9,000 words and 3,600 s; it is written as WebVTT and timed from the file:
 parsing, ad-read detection (with the evaluation catalog's brands), sentiment, keywords, topics and people.
-Run: `.venv/bin/python bench/ai_bench.py [--rounds 5]`; prints one JSON object with the median per step.
+Run: `.venv/bin/python bench/ai_bench.py [--rounds 5] [--cue-words 6]`; prints one JSON object with the
+median and the slowest round per step. `--cue-words 6` cuts the same hour into caption-length cues.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def _clock(seconds: float) -> str:
     return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
 
-def an_hour() -> str:
+def an_hour(cue_words: int | None = None) -> str:
     blocks, offset, words = [], 0.0, 0
     paths = [p for part in PARTS for p in sorted((EVAL / part / "transcripts").iterdir())]
     while offset < HOUR_S or words < HOUR_WORDS:
@@ -44,8 +45,8 @@ def an_hour() -> str:
             transcript = parse_transcript(path)
             for cue in transcript.cues:
                 voice = f"<v {cue.speaker}>" if cue.speaker else ""
-                timing = f"{_clock(cue.start_s + offset)} --> {_clock(cue.end_s + offset)}"
-                blocks.append(f"{timing}\n{voice}{cue.text}")
+                for start, end, text in _pieces(cue, cue_words):
+                    blocks.append(f"{_clock(start + offset)} --> {_clock(end + offset)}\n{voice}{text}")
                 words += len(cue.text.split())
             offset += transcript.duration_s
             if offset >= HOUR_S and words >= HOUR_WORDS:
@@ -53,14 +54,30 @@ def an_hour() -> str:
     return "WEBVTT\n\n" + "\n\n".join(blocks) + "\n"
 
 
+def _pieces(cue, cue_words: int | None):
+    """The cue as it is, or cut into caption-length cues of `cue_words` words (times shared out by words)."""
+    words = cue.text.split()
+    if not cue_words or len(words) <= cue_words:
+        return [(cue.start_s, cue.end_s, cue.text)]
+    chunks = [words[i:i + cue_words] for i in range(0, len(words), cue_words)]
+    step = (cue.end_s - cue.start_s) / len(words)
+    pieces, at = [], cue.start_s
+    for chunk in chunks:
+        pieces.append((at, at + step * len(chunk), " ".join(chunk)))
+        at += step * len(chunk)
+    return pieces
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--cue-words", type=int, default=None,
+                        help="cut cues into captions of this many words (6 gives about 1,500 cues an hour)")
     args = parser.parse_args()
     context = next(iter(contexts(PARTS[0]).values()))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "hour.vtt"
-        path.write_text(an_hour())
+        path.write_text(an_hour(args.cue_words))
         steps: dict[str, list[float]] = {}
         for _ in range(args.rounds):
             marks = [time.perf_counter()]
