@@ -151,6 +151,10 @@ CTA = _any(
     r"\bcall\s+\d",
     r"\b(?:hit|click|tap|smash|press) (?:that|the) (?:join|subscribe|like|bell|follow|link|membership)\b",
     r"\bjoin button\b",
+    r"\bget (?:a|your) (?:free |no-obligation )?quote\b",
+    r"\b(?:find out|learn|read) more (?:at|on)\b",
+    r"\b(?:apply|order|shop|book|register)(?: online| now| today)? at\b",
+    r"\bcheck (?:if|whether) you can get\b",
     r"\btext\s+\w+\s+to\b",
 )
 # A call to action that asks for a code to be used (not "promo code" said in passing).
