@@ -9,8 +9,6 @@ schema.
 
 from __future__ import annotations
 
-import json
-
 import anthropic
 from anthropic.types import Message
 from pydantic import SecretStr
@@ -19,20 +17,16 @@ from earmark.ai.providers.base import (
     Completion,
     FinalError,
     MalformedAnswer,
-    ProviderError,
-    RetryableError,
     Task,
     billed_tokens,
-    not_an_answer,
+    call_sdk,
     parse_json,
-    status_error,
+    read_answer,
 )
 from earmark.settings import Settings
 
 NAME = "anthropic"
 API = "Messages API"
-# What the SDK raises when a 2xx body does not decode (it parses JSON eagerly, inside the call).
-UNDECODABLE = (json.JSONDecodeError, UnicodeDecodeError, anthropic.APIResponseValidationError)
 
 
 class AnthropicProvider:
@@ -51,40 +45,15 @@ class AnthropicProvider:
         return f"AnthropicProvider(model={self.model!r})"
 
     def complete(self, task: Task, text: str) -> Completion:
-        try:
-            message = self._client.messages.create(
-                model=self.model,
-                max_tokens=self._max_output_tokens,
-                system=task.instructions,
-                messages=[{"role": "user", "content": text}],
-                output_config={"format": {"type": "json_schema",
-                                          "schema": anthropic.transform_schema(task.schema)}},
-            )
-        except anthropic.APITimeoutError:
-            raise RetryableError(NAME, "timeout",
-                                 f"anthropic did not answer within {self._timeout:g} s.") from None
-        except anthropic.APIConnectionError:
-            raise RetryableError(NAME, "connection", "anthropic could not be reached.") from None
-        except anthropic.APIStatusError as exc:
-            raise status_error(NAME, exc.status_code, exc.response.headers) from None
-        except UNDECODABLE as exc:  # a 2xx body the SDK could not decode (`{not json`)
-            raise not_an_answer(NAME, API, task, exc) from None
-        # The SDK builds its objects without validating the body (and hands back a str for one that is not
-        # JSON), so every read below may fail on a body that is not the API's; usage is required in it.
-        try:
-            usage = message.usage
-            # Input billed at any rate: fresh, written to and read from Anthropic's prompt cache.
-            tokens_in = billed_tokens(usage.input_tokens, usage.cache_creation_input_tokens or 0,
-                                      usage.cache_read_input_tokens or 0)
-            tokens_out = billed_tokens(usage.output_tokens)
-        except Exception as exc:
-            raise not_an_answer(NAME, API, task, exc) from None
-        try:
-            return self._answer(task, message, tokens_in, tokens_out)
-        except ProviderError:
-            raise
-        except Exception as exc:
-            raise not_an_answer(NAME, API, task, exc, tokens_in, tokens_out) from None
+        message = call_sdk(anthropic, NAME, API, task, self._timeout, lambda: self._client.messages.create(
+            model=self.model,
+            max_tokens=self._max_output_tokens,
+            system=task.instructions,
+            messages=[{"role": "user", "content": text}],
+            output_config={"format": {"type": "json_schema",
+                                      "schema": anthropic.transform_schema(task.schema)}},
+        ))
+        return read_answer(NAME, API, task, message, _usage, self._answer)
 
     def _answer(self, task: Task, message: Message, tokens_in: int, tokens_out: int) -> Completion:
         if message.stop_reason == "refusal":
@@ -96,3 +65,12 @@ class AnthropicProvider:
         text_out = "".join(block.text for block in message.content if block.type == "text")
         data = parse_json(NAME, task, text_out, tokens_in, tokens_out)
         return Completion(data, tokens_in, tokens_out)
+
+
+def _usage(message: Message) -> tuple[int, int]:
+    """Tokens billed (usage is required in a Messages API body): input at any rate, fresh, written to and
+    read from Anthropic's prompt cache."""
+    usage = message.usage
+    tokens_in = billed_tokens(usage.input_tokens, usage.cache_creation_input_tokens or 0,
+                              usage.cache_read_input_tokens or 0)
+    return tokens_in, billed_tokens(usage.output_tokens)

@@ -8,8 +8,6 @@ tenants' transcripts are not kept on OpenAI's side for later retrieval.
 
 from __future__ import annotations
 
-import json
-
 import openai
 from openai.types.responses import Response
 from pydantic import SecretStr
@@ -18,20 +16,16 @@ from earmark.ai.providers.base import (
     Completion,
     FinalError,
     MalformedAnswer,
-    ProviderError,
-    RetryableError,
     Task,
     billed_tokens,
-    not_an_answer,
+    call_sdk,
     parse_json,
-    status_error,
+    read_answer,
 )
 from earmark.settings import Settings
 
 NAME = "openai"
 API = "Responses API"
-# What the SDK raises when a 2xx body does not decode (it parses JSON eagerly, inside the call).
-UNDECODABLE = (json.JSONDecodeError, UnicodeDecodeError, openai.APIResponseValidationError)
 
 
 class OpenAIProvider:
@@ -49,39 +43,16 @@ class OpenAIProvider:
         return f"OpenAIProvider(model={self.model!r})"
 
     def complete(self, task: Task, text: str) -> Completion:
-        try:
-            response = self._client.responses.create(
-                model=self.model,
-                instructions=task.instructions,
-                input=text,
-                text={"format": {"type": "json_schema", "name": task.name, "schema": task.schema,
-                                 "strict": True}},
-                max_output_tokens=self._max_output_tokens,
-                store=False,
-            )
-        except openai.APITimeoutError:
-            raise RetryableError(NAME, "timeout",
-                                 f"openai did not answer within {self._timeout:g} s.") from None
-        except openai.APIConnectionError:
-            raise RetryableError(NAME, "connection", "openai could not be reached.") from None
-        except openai.APIStatusError as exc:
-            raise status_error(NAME, exc.status_code, exc.response.headers) from None
-        except UNDECODABLE as exc:  # a 2xx body the SDK could not decode (`{not json`)
-            raise not_an_answer(NAME, API, task, exc) from None
-        # The SDK builds its objects without validating the body (and hands back a str for one that is not
-        # JSON), so every read below may fail on a body that is not the API's.
-        try:
-            usage = response.usage
-            tokens_in, tokens_out = (billed_tokens(usage.input_tokens), billed_tokens(usage.output_tokens)
-                                     ) if usage is not None else (0, 0)
-        except Exception as exc:
-            raise not_an_answer(NAME, API, task, exc) from None
-        try:
-            return self._answer(task, response, tokens_in, tokens_out)
-        except ProviderError:
-            raise
-        except Exception as exc:
-            raise not_an_answer(NAME, API, task, exc, tokens_in, tokens_out) from None
+        response = call_sdk(openai, NAME, API, task, self._timeout, lambda: self._client.responses.create(
+            model=self.model,
+            instructions=task.instructions,
+            input=text,
+            text={"format": {"type": "json_schema", "name": task.name, "schema": task.schema,
+                             "strict": True}},
+            max_output_tokens=self._max_output_tokens,
+            store=False,
+        ))
+        return read_answer(NAME, API, task, response, _usage, self._answer)
 
     def _answer(self, task: Task, response: Response, tokens_in: int, tokens_out: int) -> Completion:
         refusals = [part for item in response.output if item.type == "message"
@@ -95,3 +66,11 @@ class OpenAIProvider:
                                   f"({reason}).", tokens_in=tokens_in, tokens_out=tokens_out)
         data = parse_json(NAME, task, response.output_text, tokens_in, tokens_out)
         return Completion(data, tokens_in, tokens_out)
+
+
+def _usage(response: Response) -> tuple[int, int]:
+    """Tokens billed; OpenAI's API marks usage optional, so an answer without it counts none."""
+    usage = response.usage
+    if usage is None:
+        return 0, 0
+    return billed_tokens(usage.input_tokens), billed_tokens(usage.output_tokens)
