@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 
@@ -64,6 +65,17 @@ def waiting_files(tenant_id: str, settings: Settings | None = None) -> list[Path
     folder = landing_folder(tenant_id, settings)
     found = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FORMATS]
     return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def file_landed(path: Path, folder: Path, note: str | None = None) -> Path:
+    """Move a landed file into `folder` (processed/ or failed/) under a UTC time stamp, with the reason it
+    failed beside it; returns where it went. Raises OSError when it cannot be moved."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{path.name}"
+    shutil.move(path, target)
+    if note:
+        target.with_name(target.name + ".error.txt").write_text(note + "\n", encoding="utf-8")
+    return target
 
 
 TRANSCRIPTS_FOLDER = "transcripts"  # a tenant's landing folder holds its transcript files here

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from scoring import format_table, keyword_baseline, load_labels, match, position_of, score
+
+from earmark.ai.transcripts import Cue
 
 
 def seg(start, end, *, file="e1.vtt", kind="host_read", brand="Dormio", codes=(), urls=(), position="mid"):
@@ -141,14 +141,6 @@ def test_position_rule():
     assert position_of(100.0, 1000) == "mid"
     assert position_of(899.9, 1000) == "mid"
     assert position_of(900.0, 1000) == "post"
-
-
-@dataclass(frozen=True)
-class Cue:
-    start_s: float
-    end_s: float
-    text: str
-    speaker: str | None = None
 
 
 def test_keyword_baseline():

@@ -273,11 +273,6 @@ def _abbreviates(words: list[str], size: int, stem: str) -> bool:
         w[0].lower() for w in words[size:size + 3]) == stem
 
 
-def _spells(name: str, stem: str) -> bool:
-    """Does the name spell the URL's domain ("Okra & Ash" and okraandash.com)?"""
-    return any(f == stem or stem.startswith(f) or f.startswith(stem) for f in _spellings(name))
-
-
 _TITLE = r"((?:The\s+)?[A-Z][\w'’]*(?:\s+(?:[A-Z][\w'’]*|&|and|of|the|in)){0,4})"
 _SHOW_SAID = re.compile(
     r"\b(?i:welcome (?:back )?to|you're listening to|you are listening to)\s+" + _TITLE

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from earmark.ai.adreads.spoken import Spoken, promo_codes, vanity_urls
+from earmark.ai.adreads.spoken import Spoken, each_once, promo_codes, vanity_urls
 from earmark.ai.content.speech import is_sound
 
 
@@ -220,9 +220,7 @@ SELF = _any(
     r"\bpremium (?:feed|tier|subscription)\b",
 )
 FIRST_SINGULAR = re.compile(r"\b(?:i|i've|i'm|i'd|i'll|my|me|mine)\b", re.IGNORECASE)
-SECOND_PERSON = re.compile(r"\b(?:you|your|you're|you've|you'll|yours)\b", re.IGNORECASE)
 FIRST_PERSON = re.compile(r"\b(?:i|i've|i'm|i'd|i'll|my|me|we've|we|our|us)\b", re.IGNORECASE)
-_WORDS = re.compile(r"[A-Za-z0-9']+")
 _RESUMING = ("...", "…", "-", "—", "–")  # a cue that starts like this picks up a cut-off sentence
 SENTENCE_END = re.compile(r"[.?!…\"”')\]♪]\s*$")  # a cue ending in "—" or a bare word was cut off
 
@@ -249,7 +247,6 @@ class CueFeatures:
     podcast: int = 0
     self_promo: int = 0
     first_person: int = 0
-    second_person: int = 0
     first_singular: int = 0
     codes: list[Spoken] | None = None
     urls: list[Spoken] | None = None
@@ -258,7 +255,6 @@ class CueFeatures:
     resumes: bool = False  # starts with a dash or an ellipsis: a cut-off sentence goes on
     bare_end: bool = False
     starts_lower: bool = False
-    words: int = 0
 
     @property
     def anchor(self) -> bool:
@@ -291,7 +287,6 @@ def cue_features(text: str, before: str = "", after: str = "") -> CueFeatures:
     f.podcast = len(PODCAST.findall(text))
     f.self_promo = len(SELF.findall(text))
     f.first_person = len(FIRST_PERSON.findall(text))
-    f.second_person = len(SECOND_PERSON.findall(text))
     f.first_singular = len(FIRST_SINGULAR.findall(text))
     f.codes, f.spills = _said_here(promo_codes, text, before, after)
     urls, spills = _said_here(vanity_urls, text, before, after)
@@ -304,7 +299,6 @@ def cue_features(text: str, before: str = "", after: str = "") -> CueFeatures:
     f.resumes = stripped.startswith(_RESUMING)
     f.cut_off = stripped.endswith(("—", "–", "--", " -", "...", "…"))
     f.bare_end = bool(stripped) and stripped[-1].isalnum()  # no punctuation at all: cut, or a wrapped line
-    f.words = len(_WORDS.findall(text))
     return f
 
 
@@ -313,5 +307,5 @@ def _said_here(read, text: str, before: str, after: str) -> tuple[list[Spoken] |
     offset = len(before) + 1 if before else 0
     window = (before + " " if before else "") + text + (" " + after if after else "")
     here = [s for s in read(window, unique=False) if offset <= s.start < offset + len(text)]
-    here = list({s.value: s for s in reversed(here)}.values())[::-1]  # each once, first place first
+    here = each_once(here)
     return here or None, any(s.end > offset + len(text) for s in here)

@@ -134,7 +134,7 @@ def promo_codes(text: str, unique: bool = True) -> list[Spoken]:
             # the words as the transcript has them, for the evidence
             end = spans[used - 1].end() if used else trigger.end()
             found.append(Spoken(code, text[trigger.start():end], trigger.start(), end))
-    return _unique(found) if unique else found
+    return each_once(found) if unique else found
 
 
 def vanity_urls(text: str, unique: bool = True) -> list[Spoken]:
@@ -154,7 +154,7 @@ def vanity_urls(text: str, unique: bool = True) -> list[Spoken]:
                 start, end = spans[first].start(), spans[last - 1].end()
                 found.append(_with_joined_name(Spoken(value, text[start:end], start, end), text))
     said = sorted((u for u in found if u.value), key=lambda u: u.start)
-    return _unique(said) if unique else said
+    return each_once(said) if unique else said
 
 
 def _with_joined_name(url: Spoken, text: str) -> Spoken:
@@ -173,7 +173,7 @@ def _with_joined_name(url: Spoken, text: str) -> Spoken:
     return Spoken(normalise_url(value), f"{first} and {url.phrase}", url.start, url.end)
 
 
-def _unique(found: Iterable[Spoken]) -> list[Spoken]:
+def each_once(found: Iterable[Spoken]) -> list[Spoken]:
     seen: dict[str, Spoken] = {}
     for item in found:
         seen.setdefault(item.value, item)

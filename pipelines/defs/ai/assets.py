@@ -2,8 +2,6 @@
 people, brands, ad reads, topics). Both are partitioned by tenant, like `raw_events`."""
 
 import logging
-import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -12,7 +10,7 @@ from pydantic import Field
 from earmark.ai.analysis import analyse_tenant
 from earmark.ai.refine import refiner_for
 from earmark.ai.transcripts.store import STORED, in_folder, load_files
-from earmark.orchestration import transcript_landing_folder, waiting_transcripts
+from earmark.orchestration import file_landed, transcript_landing_folder, waiting_transcripts
 from pipelines.defs.partitions import tenant_partitions
 
 ACCEPTED_CHECK = "every_file_accepted"
@@ -89,12 +87,8 @@ def _move(log: logging.Logger, path: Path, name: str, folder: Path, note: str | 
     """Out of the landing folder, into processed/ or failed/ (with the reason beside it). A move that fails
     (another run took the file first, the folder cannot be made) is logged and not raised: the file's
     outcome is already in the tables, and the other files of the run must still be moved."""
-    target = folder / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{path.name}"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        shutil.move(path, target)
-        if note:
-            target.with_name(target.name + ".error.txt").write_text(note + "\n", encoding="utf-8")
+        file_landed(path, folder, note)
     except OSError as exc:
         log.warning(f"{name} could not be moved to {folder.name}/ "
                     f"({exc.strerror or exc}); it stays where it is")

@@ -1,14 +1,12 @@
 """`raw_events`: one tenant's waiting files validated with polars and bulk-loaded with COPY."""
 
-import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
 
 from earmark.ingest import IngestFileError, ingest_file
-from earmark.orchestration import landing_folder, waiting_files
+from earmark.orchestration import file_landed, landing_folder, waiting_files
 from earmark.settings import get_settings
 from pipelines.defs.partitions import tenant_partitions
 from pipelines.resources import EarmarkDatabase
@@ -44,7 +42,7 @@ def raw_events(context: dg.AssetExecutionContext, config: IngestConfig,
             failures.append(str(exc))
             context.log.error(str(exc))
             if from_landing:
-                _move(path, landing / "failed", note=str(exc))
+                file_landed(path, landing / "failed", note=str(exc))
             continue
         context.log.info(
             f"{path.name}: {result.rows} rows, {result.loaded} loaded, {result.duplicates} duplicates, "
@@ -55,16 +53,9 @@ def raw_events(context: dg.AssetExecutionContext, config: IngestConfig,
         totals["seconds"] = round(totals["seconds"] + result.seconds, 3)
         totals["files"] += 1
         if from_landing:
-            _move(path, landing / "processed")
+            file_landed(path, landing / "processed")
     if failures:
         raise dg.Failure(description=failures[0], metadata={**totals, "failed_files": len(failures)})
     return dg.MaterializeResult(metadata={**totals, "tenant_id": tenant_id})
 
 
-def _move(path: Path, folder: Path, note: str | None = None) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    target = folder / f"{stamp}-{path.name}"
-    shutil.move(path, target)
-    if note:
-        target.with_name(target.name + ".error.txt").write_text(note + "\n")
