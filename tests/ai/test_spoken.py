@@ -2,7 +2,8 @@
 
 import pytest
 
-from earmark.ai.adreads.spoken import promo_codes, url_stem, vanity_urls
+from earmark.ai.adreads.codes import promo_codes
+from earmark.ai.adreads.urls import url_stem, vanity_urls
 
 
 @pytest.mark.parametrize(("said", "code"), [

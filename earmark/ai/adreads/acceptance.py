@@ -9,7 +9,8 @@ from earmark.ai.adreads.brands import fold
 from earmark.ai.adreads.episode import Episode
 from earmark.ai.adreads.features import ASK
 from earmark.ai.adreads.model import Context, Segment
-from earmark.ai.adreads.spoken import PLATFORMS, url_stem, wordset
+from earmark.ai.adreads.spoken import wordset
+from earmark.ai.adreads.urls import PLATFORMS, url_stem
 
 MIN_AD_S = 4.0
 _CAPITALISED_WORD = re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)?\b")

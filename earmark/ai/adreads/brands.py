@@ -19,7 +19,8 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from earmark.ai.adreads.spoken import url_stem, wordset
+from earmark.ai.adreads.spoken import wordset
+from earmark.ai.adreads.urls import url_stem
 
 CASED_SHARE = 0.03  # a transcript with this share of capitalised words is written in normal case
 SIMILARITY = 88  # rapidfuzz ratio (0-100) from which two spellings are the same name

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from earmark.ai.adreads.brands import Brand, fold
 from earmark.ai.adreads.model import AdRead, Context, Segment
-from earmark.ai.adreads.spoken import PLATFORMS, url_stem, wordset
+from earmark.ai.adreads.spoken import wordset
+from earmark.ai.adreads.urls import PLATFORMS, url_stem
 
 if TYPE_CHECKING:
     from earmark.ai.adreads.episode import Episode

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from earmark.ai.adreads.spoken import Spoken, each_once, promo_codes, vanity_urls
+from earmark.ai.adreads.codes import promo_codes
+from earmark.ai.adreads.spoken import Spoken, each_once
+from earmark.ai.adreads.urls import vanity_urls
 from earmark.ai.content.speech import is_sound
 
 

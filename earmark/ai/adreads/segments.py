@@ -6,7 +6,7 @@ from earmark.ai.adreads.brands import fold
 from earmark.ai.adreads.classify import named_in
 from earmark.ai.adreads.episode import Episode, evidence, pitch, promotes
 from earmark.ai.adreads.model import Segment
-from earmark.ai.adreads.spoken import url_stem
+from earmark.ai.adreads.urls import url_stem
 
 MAX_AD_S = 240.0  # a host read with its ad-libs rarely runs past four minutes
 MAX_BACK_S = 45.0  # how far before its anchor an untitled spot may start
