@@ -20,7 +20,8 @@ import psycopg
 
 from earmark import db
 from earmark.ai.adreads import AdRead, Context, detect
-from earmark.ai.adreads.brands import Brand, BrandCatalog
+from earmark.ai.adreads.brands import Brand, BrandCatalog, Mention
+from earmark.ai.adreads.episode import read_episode
 from earmark.ai.content.keywords import episode_keywords
 from earmark.ai.content.people import people_mentioned
 from earmark.ai.content.sentiment import METHOD, episode_sentiment
@@ -69,6 +70,7 @@ class _Episode:
     show_id: str | None
     published_at: datetime | None
     reads: list[AdRead] = field(default_factory=list)
+    mentions: list[list[Mention]] = field(default_factory=list)  # catalog brands named, per cue
 
 
 def analyse_tenant(tenant_id: UUID | str, full: bool = False, refiner: Refiner | None = None
@@ -94,7 +96,8 @@ def analyse_tenant(tenant_id: UUID | str, full: bool = False, refiner: Refiner |
                 for episode_id, source, fmt, digest, title, hosts, published_at, show_id in outdated]
         keywords = episode_keywords(corpus)
         for episode in episodes:
-            episode.reads = detect(episode.transcript, episode.context)
+            cues = read_episode(episode.transcript, episode.context)
+            episode.reads, episode.mentions = detect(episode.transcript, episode.context, cues), cues.mentions
             if refiner is not None:
                 episode.reads, refined = refiner(episode.transcript, episode.reads, episode.context)
                 summary.refined += refined
@@ -143,7 +146,7 @@ def _write_episode(conn: psycopg.Connection, params: dict, episode: _Episode, ke
     people = people_mentioned(transcript.cues, exclude=excluded)
     brands = Counter()
     by_name: dict[str, Brand] = {}
-    for mentions in context.catalog.mentions_by_part([c.text for c in transcript.cues]):
+    for mentions in episode.mentions:
         for m in mentions:
             brands[m.brand.name] += 1
             by_name[m.brand.name] = m.brand

@@ -29,14 +29,17 @@ from earmark.ai.transcripts import Transcript
 __all__ = ["AdRead", "Context", "detect"]
 
 
-def detect(transcript: Transcript, context: Context | None = None) -> list[AdRead]:
+def detect(transcript: Transcript, context: Context | None = None, episode: Episode | None = None
+           ) -> list[AdRead]:
+    """The ad reads of a transcript; `episode` is its read_episode() when the caller has one already (the
+    analysis counts the brands it found)."""
     context = context or Context()
     if not transcript.cues:
         return []
     if context.show_title is None:
         # an episode outside the catalog still says its show's name ("welcome to Bench Minutes")
         context = replace(context, show_title=show_title_said(transcript))
-    episode = read_episode(transcript, context)
+    episode = episode or read_episode(transcript, context)
     segments: list[Segment] = []
     i = 0
     while i < len(transcript.cues):
