@@ -25,7 +25,7 @@ from earmark.ai.adreads.episode import read_episode
 from earmark.ai.content.keywords import episode_keywords
 from earmark.ai.content.people import people_mentioned
 from earmark.ai.content.sentiment import METHOD, episode_sentiment
-from earmark.ai.content.topics import discover_topics
+from earmark.ai.content.topics import Topic, discover_topics
 from earmark.ai.refine import Refiner
 from earmark.ai.transcripts import Transcript
 from earmark.ai.transcripts.store import read_transcript
@@ -95,6 +95,7 @@ def analyse_tenant(tenant_id: UUID | str, full: bool = False, refiner: Refiner |
                          Context(catalog, title, tuple(hosts)), show_id, published_at)
                 for episode_id, source, fmt, digest, title, hosts, published_at, show_id in outdated]
         keywords = episode_keywords(corpus)
+        topics = discover_topics(corpus)
         for episode in episodes:
             cues = read_episode(episode.transcript, episode.context)
             episode.reads, episode.mentions = detect(episode.transcript, episode.context, cues), cues.mentions
@@ -113,7 +114,8 @@ def analyse_tenant(tenant_id: UUID | str, full: bool = False, refiner: Refiner |
                 kinds.update(r.kind for r in episode.reads)
                 summary.episodes += 1
                 summary.ad_reads += len(episode.reads)
-            summary.topics = _write_topics(conn, params, corpus)
+            _write_topics(conn, params, topics)
+            summary.topics = len(topics)
     summary.kinds = dict(sorted(kinds.items()))
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
@@ -190,12 +192,13 @@ def _write_ad_reads(conn: psycopg.Connection, params: dict, episode: _Episode,
                     campaigns: dict[str, list[_Campaign]]) -> None:
     episode_id, show_id = episode.episode_id, episode.show_id
     conn.execute(load(SQL, "analysis_ad_reads_delete"), {**params, "episode_id": episode_id})
+    rows = []
     for seq, read in enumerate(episode.reads):
         campaign = _campaign_for(campaigns.get(read.advertiser_id or "", []), episode.published_at)
         # what the campaign asked this show to say: its codes and URLs for every show or for this one
         codes = {c for c, only in campaign.codes if only in (None, show_id)} if campaign else set()
         urls = {u for u, only in campaign.urls if only in (None, show_id)} if campaign else set()
-        conn.execute(load(SQL, "analysis_ad_read_insert"), {
+        rows.append({
             **params, "episode_id": episode_id, "seq": seq, "start_s": read.start_s, "end_s": read.end_s,
             "first_cue": read.first_cue, "last_cue": read.last_cue, "kind": read.kind, "brand": read.brand,
             "advertiser_id": read.advertiser_id, "promo_codes": list(read.promo_codes),
@@ -207,15 +210,14 @@ def _write_ad_reads(conn: psycopg.Connection, params: dict, episode: _Episode,
             "url_repeats": sum(n for url, n in read.url_counts if url in urls or not urls), "cta": read.cta,
             "analyzer": read.analyzer,
         })
+    conn.cursor().executemany(load(SQL, "analysis_ad_read_insert"), rows)
 
 
-def _write_topics(conn: psycopg.Connection, params: dict, corpus: dict[str, str]) -> int:
+def _write_topics(conn: psycopg.Connection, params: dict, topics: list[Topic]) -> None:
     conn.execute(load(SQL, "analysis_topics_delete"), params)
-    topics = discover_topics(corpus)
-    for topic in topics:
-        conn.execute(load(SQL, "analysis_topic_insert"), {
-            **params, "topic_no": topic.topic_no, "label": " / ".join(topic.terms[:3]), "terms": topic.terms})
-        for episode_id, weight in topic.episodes:
-            conn.execute(load(SQL, "analysis_topic_episode_insert"), {
-                **params, "topic_no": topic.topic_no, "episode_id": episode_id, "weight": round(weight, 4)})
-    return len(topics)
+    cursor = conn.cursor()
+    cursor.executemany(load(SQL, "analysis_topic_insert"), [
+        {**params, "topic_no": t.topic_no, "label": t.label, "terms": t.terms} for t in topics])
+    cursor.executemany(load(SQL, "analysis_topic_episode_insert"), [
+        {**params, "topic_no": t.topic_no, "episode_id": episode_id, "weight": round(weight, 4)}
+        for t in topics for episode_id, weight in t.episodes])
