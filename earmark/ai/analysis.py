@@ -22,6 +22,7 @@ from earmark import db
 from earmark.ai.adreads import AdRead, Context, detect
 from earmark.ai.adreads.brands import Brand, BrandCatalog, Mention
 from earmark.ai.adreads.episode import read_episode
+from earmark.ai.adreads.model import LOCAL_ANALYZER
 from earmark.ai.content.keywords import episode_keywords
 from earmark.ai.content.people import people_mentioned
 from earmark.ai.content.sentiment import METHOD, episode_sentiment
@@ -32,7 +33,6 @@ from earmark.ai.transcripts.store import read_transcript
 from earmark.sqlfiles import load
 
 SQL = "earmark.ai"
-LOCAL_ANALYZER = "earmark-local"
 
 
 @dataclass

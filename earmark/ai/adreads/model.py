@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from earmark.ai.adreads.brands import BrandCatalog
 
 
+LOCAL_ANALYZER = "earmark-local"  # the name results of Earmark's own analysis are recorded under
+
+
 @dataclass(frozen=True)
 class Context:
     """What Earmark knows about the episode: the tenant's brands and the show it belongs to."""
@@ -40,4 +43,4 @@ class AdRead:
     url_mentions: int = 0  # how many times the segment says a URL (a repeat is the host's second ask)
     url_counts: tuple[tuple[str, int], ...] = ()  # per URL, the cues that say it
     cta: bool = False  # a call to action was said
-    analyzer: str = "earmark-local"  # who decided: the local detector, or "provider:model" that refined it
+    analyzer: str = LOCAL_ANALYZER  # who decided: the local detector, or "provider:model" that refined it
