@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from earmark.ai.adreads.brands import BrandCatalog
 
-
 LOCAL_ANALYZER = "earmark-local"  # the name results of Earmark's own analysis are recorded under
 
 
