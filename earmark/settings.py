@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     # The key that seals TOTP secrets (AES-GCM); unset, one is derived from secret_key under its own label.
     mfa_key: SecretStr | None = None
+    # The key behind request logs' address HMACs and sealed addresses (issue 13); unset, derived from
+    # secret_key under its own labels. Changing it makes every stored listener key unjoinable with new ones.
+    downloads_key: SecretStr | None = None
+    # R2.8: more than this many distinct (user agent, episode) pairs from one IP key on one UTC day excludes
+    # all of that group's requests (a platform setting: it applies to every tenant).
+    ip_spike_threshold: int = Field(50, ge=1)
     # The OAuth issuer (RFC 8414): the public origin of this server; in production it must be https.
     issuer: str = "http://127.0.0.1:8000"
     # How long an OAuth access token lives (RFC 9700 asks for short-lived ones); refresh tokens rotate.

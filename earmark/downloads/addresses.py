@@ -1,0 +1,82 @@
+"""R3 and what Earmark stores of an address: never the address itself in plain text.
+
+- the IP key (dotted IPv4, an IPv4-mapped IPv6 address as IPv4, else the IPv6 /64 network) is kept only as a
+  keyed HMAC-SHA256, truncated to 64 bits, under a key derived from the server's secret (not in the
+  database): equal keys join and count listeners, and the database alone cannot be turned back into
+  addresses (an unkeyed hash of the 2^32 IPv4 addresses is reversed in minutes);
+- the address gets an id the same way (its own label), and the address itself is sealed with AES-GCM
+  (earmark.sealing) so that data-centre membership can be decided again when the list changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+from dataclasses import dataclass
+from uuid import UUID
+
+from earmark import sealing
+from earmark.settings import Settings, get_settings
+
+KEY_LABEL = b"earmark download ip key v1"
+SEAL_LABEL = b"earmark download ip seal v1"
+
+
+class AddressError(ValueError):
+    """Not an IPv4 or IPv6 address."""
+
+
+def parse(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The address, IPv4-mapped IPv6 (::ffff:a.b.c.d) as the IPv4 address it maps."""
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        raise AddressError(f"{text!r} is not an IPv4 or IPv6 address") from None
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return address.ipv4_mapped
+        if address.scope_id is not None:  # fe80::1%eth0: the zone names the server's interface, not the listener
+            address = ipaddress.IPv6Address(address.compressed.split("%", 1)[0])
+    return address
+
+
+def ip_key(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """R3's IP key: '192.0.2.7', or '2001:db8:1:2::/64' (privacy addresses within one /64 are one key)."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return str(address)
+    return str(ipaddress.IPv6Network((int(address) >> 64 << 64, 64)))
+
+
+@dataclass(frozen=True)
+class AddressKeys:
+    """The server-side keys; build once per load (HKDF per call would cost more than the hashing)."""
+
+    mac_key: bytes
+    seal_key: bytes
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> AddressKeys:
+        settings = settings or get_settings()
+        material = settings.downloads_key or settings.secret_key
+        return cls(sealing.derive_key(material, KEY_LABEL), sealing.derive_key(material, SEAL_LABEL))
+
+    def mac64(self, kind: bytes, value: str) -> int:
+        digest = hmac.digest(self.mac_key, kind + b"\0" + value.encode(), hashlib.sha256)
+        return int.from_bytes(digest[:8], "big", signed=True)
+
+    def key_id(self, key: str) -> int:
+        return self.mac64(b"ip-key", key)
+
+    def address_id(self, address: str) -> int:
+        return self.mac64(b"address", address)
+
+    def seal(self, tenant_id: UUID | str, address_id: int, address: str) -> bytes:
+        return sealing.seal(self.seal_key, address, _aad(tenant_id, address_id))
+
+    def open(self, tenant_id: UUID | str, address_id: int, sealed: bytes) -> str:
+        return sealing.open_sealed(self.seal_key, sealed, _aad(tenant_id, address_id))
+
+
+def _aad(tenant_id: UUID | str, address_id: int) -> bytes:
+    return UUID(str(tenant_id)).bytes + address_id.to_bytes(8, "big", signed=True)

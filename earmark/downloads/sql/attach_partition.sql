@@ -1,0 +1,1 @@
+select downloads.attach_partition(%(kind)s, %(suffix)s, %(bound)s)

@@ -1,0 +1,1 @@
+select coalesce((select revision from catalog.revisions where tenant_id = %(tenant_id)s), 0)

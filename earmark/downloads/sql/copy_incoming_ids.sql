@@ -1,0 +1,1 @@
+copy incoming_request_ids (request_id) from stdin (format csv)

@@ -1,0 +1,1 @@
+copy strings_stage (string_id, value) from stdin (format csv)

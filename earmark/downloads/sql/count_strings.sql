@@ -1,0 +1,1 @@
+select string_id, value from downloads.strings where tenant_id = %(tenant_id)s and string_id = any(%(ids)s)

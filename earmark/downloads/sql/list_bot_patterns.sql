@@ -1,0 +1,1 @@
+select line, match, pattern, note from downloads.bot_patterns where version = %(version)s order by line

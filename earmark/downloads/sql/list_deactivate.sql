@@ -1,0 +1,1 @@
+update downloads.list_versions set active = false where active

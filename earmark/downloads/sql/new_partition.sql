@@ -1,0 +1,1 @@
+select downloads.new_partition(%(kind)s, %(suffix)s)
