@@ -119,3 +119,25 @@ def waiting_transcripts(tenant_id: str, settings: Settings | None = None) -> lis
         if stat.S_ISREG(info.st_mode):
             found.append((info.st_mtime_ns, path.name, path))
     return [path for _, _, path in sorted(found)]
+
+
+REQUESTS_FOLDER = "requests"  # a tenant's landing folder holds its request logs (.csv, .csv.gz) here
+
+
+def request_log_landing_folder(tenant_id: str, settings: Settings | None = None) -> Path:
+    folder = landing_folder(tenant_id, settings) / REQUESTS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def waiting_request_logs(tenant_id: str, settings: Settings | None = None) -> list[Path]:
+    """Request logs waiting in a tenant's landing folder requests/, oldest first (regular files only: a link
+    could hand this tenant's run another tenant's file)."""
+    folder = request_log_landing_folder(tenant_id, settings)
+    found = []
+    for path in folder.iterdir():
+        name = path.name.lower()
+        if not (name.endswith(".csv") or name.endswith(".csv.gz")) or path.is_symlink() or not path.is_file():
+            continue
+        found.append((path.stat().st_mtime_ns, path.name, path))
+    return [path for _, _, path in sorted(found)]

@@ -146,7 +146,48 @@ def transcripts_ingest(
         raise EarmarkError(result.error)
 
 
+def downloads_ingest(
+    path: Path = typer.Argument(..., help="A request log: .csv or .csv.gz with the columns of IAB_COUNTING.md."),
+    tenant: str = typer.Option(..., "--tenant", help="Tenant id that owns the log."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object with the row counts."),
+) -> None:
+    """Load one request log now, through the Dagster asset the landing sensor runs, then count the days it
+    touched (and their neighbours) so that reports include it."""
+    from earmark import db, tenancy
+    from earmark.downloads.counted import stale_range
+    from earmark.migrate import require_current_schema
+
+    if not path.is_file():
+        raise EarmarkError(f"{path} does not exist or is not a file; give the path of a request log.")
+    require_current_schema()
+    with db.connect("owner") as conn:
+        tenant_id = str(tenancy.get_tenant(conn, tenant).id)
+    from pipelines import runner
+
+    result = runner.download_requests(tenant_id, [str(path.resolve())])
+    if not result.success:
+        raise EarmarkError(result.error)
+    counts = {k: result.metadata.get(k, 0) for k in ("rows", "loaded", "duplicates", "rejected")}
+    with db.connect("transformer") as conn:
+        stale = stale_range(conn)
+    counted = runner.count_downloads(stale[0].isoformat(), stale[1].isoformat()) if stale else None
+    if counted is not None and not counted.success:
+        raise EarmarkError(counted.error)
+    if as_json:
+        print(json.dumps({"tenant_id": tenant_id, "file": str(path), **counts, "run_id": result.run_id,
+                          "counted": None if stale is None else [stale[0].isoformat(), stale[1].isoformat()]}))
+    else:
+        console.print(f"{path.name}: {counts['rows']:,} rows, {counts['loaded']:,} loaded, "
+                      f"{counts['duplicates']:,} duplicates, {counts['rejected']:,} rejected (run {result.run_id})")
+        if stale:
+            console.print(f"counted {stale[0]} to {stale[1]} ({counted.metadata.get('fixed_downloads', 0):,} "
+                          f"downloads, fixed window)")
+
+
 def register(app: typer.Typer) -> None:
+    from earmark.cli import downloads as downloads_cli
+
+    downloads_cli.app.command("ingest")(downloads_ingest)
     app.add_typer(transcripts_app, name="transcripts")
     app.command()(ingest)
     app.command()(run)

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from earmark import db, tenancy
 from earmark.migrate import migrate, require_current_schema
-from earmark.orchestration import landing_folder, waiting_files, waiting_transcripts
+from earmark.orchestration import landing_folder, waiting_files, waiting_request_logs, waiting_transcripts
 from earmark.sqlfiles import load
 from pipelines import runner
 from pipelines.defs.partitions import FIRST_DAY
@@ -23,6 +23,8 @@ DEMO_DAYS = 90
 class RunSummary:
     ingested: dict[str, dict] = field(default_factory=dict)
     transcripts: dict[str, dict] = field(default_factory=dict)  # per tenant: files loaded and ad reads found
+    request_logs: dict[str, dict] = field(default_factory=dict)  # per tenant: request-log rows accounted for
+    downloads_counted: dict | None = None  # the days counted and the downloads found
     attributed: tuple[str, str] | None = None
     failed: list[str] = field(default_factory=list)
     attribution_run_id: str | None = None
@@ -34,6 +36,8 @@ class RunSummary:
         return {
             "ingested": self.ingested,
             "transcripts": self.transcripts,
+            "request_logs": self.request_logs,
+            "downloads_counted": self.downloads_counted,
             "attributed": None if self.attributed is None else {
                 "start": self.attributed[0], "end": self.attributed[1], "run_id": self.attribution_run_id,
                 "model_seconds": self.model_seconds,
@@ -55,6 +59,8 @@ def run_pipeline(tenant_id: str | None = None, full_refresh: bool = False,
     for tid in tenant_ids:
         _ingest_waiting_files(tid, summary, console)
         _load_waiting_transcripts(tid, summary, console)
+        _load_waiting_request_logs(tid, summary, console)
+    _count_downloads(summary, console)
     only = tenant_ids[0] if tenant_id is not None else None
     if not _has_events(only):
         console.print("no events yet: nothing to attribute")
@@ -86,6 +92,42 @@ def _load_waiting_transcripts(tenant_id: str, summary: RunSummary, console: Cons
             console.print(f"[red]transcript refused for {tenant_id}:[/] {item['reason']}")
     if not result.success and not result.metadata.get("outcomes"):
         summary.failed.append(result.error)
+
+
+def _load_waiting_request_logs(tenant_id: str, summary: RunSummary, console: Console) -> None:
+    if not waiting_request_logs(tenant_id):
+        return
+    with console.status(f"loading waiting request logs for tenant {tenant_id}"):
+        result = runner.download_requests(tenant_id, [])
+    if not result.success:
+        summary.failed.append(result.error)
+        console.print(f"[red]request logs failed for {tenant_id}:[/] {result.error}")
+        return
+    summary.request_logs[tenant_id] = {k: result.metadata.get(k, 0) for k in ("files", "rows", "loaded",
+                                                                              "duplicates", "rejected")}
+
+
+def _count_downloads(summary: RunSummary, console: Console) -> None:
+    """Count the days whose downloads are out of date (new or late logs, new lists), before attribution reads
+    the delivered ads."""
+    from earmark.downloads.counted import stale_range
+
+    with db.connect("transformer") as conn:
+        found = stale_range(conn)
+    if found is None:
+        return
+    start, end = found[0].isoformat(), found[1].isoformat()
+    with console.status(f"counting downloads from {start} to {end}"):
+        result = runner.count_downloads(start, end)
+    if not result.success:
+        summary.failed.append(result.error)
+        console.print(f"[red]download counting failed:[/] {result.error}")
+        return
+    summary.downloads_counted = {"start": start, "end": result.metadata.get("counted_through", end),
+                                 "fixed": result.metadata.get("fixed_downloads", 0),
+                                 "rolling": result.metadata.get("rolling_downloads", 0)}
+    console.print(f"counted downloads from {start} to {end}: {summary.downloads_counted['fixed']:,} (fixed "
+                  f"window), {summary.downloads_counted['rolling']:,} (rolling)")
 
 
 def _ingest_waiting_files(tenant_id: str, summary: RunSummary, console: Console) -> None:

@@ -137,6 +137,35 @@ def ingest(tenant_id: str, paths: list[str]) -> StepOutcome:
     return outcome(result, "raw_events")
 
 
+def download_requests(tenant_id: str, paths: list[str]) -> StepOutcome:
+    """Load request logs for a tenant (and check every row is accounted for), in one Dagster run."""
+    from pipelines.defs.downloads import download_requests as requests_asset
+    from pipelines.defs.downloads import every_request_accounted
+
+    inst = instance()
+    ensure_tenant_partitions(inst, [tenant_id])
+    with contextlib.redirect_stderr(_StderrToLog()):
+        result = dg.materialize(
+            [requests_asset, every_request_accounted], partition_key=tenant_id, instance=inst,
+            run_config={"ops": {"download_requests": {"config": {"paths": paths}}}, **QUIET},
+            resources={"database": EarmarkDatabase()}, raise_on_error=False, tags={"earmark/trigger": "cli"})
+    return outcome(result, "download_requests")
+
+
+def count_downloads(start: str, end: str) -> StepOutcome:
+    """Count the UTC days start..end (inclusive) in one ranged run of `download_counts`."""
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+    from pipelines.defs.downloads import download_counts
+
+    with contextlib.redirect_stderr(_StderrToLog()):
+        result = dg.materialize(
+            [download_counts], instance=instance(), run_config=QUIET, resources={"database": EarmarkDatabase()},
+            raise_on_error=False, tags={ASSET_PARTITION_RANGE_START_TAG: start, ASSET_PARTITION_RANGE_END_TAG: end,
+                                        "earmark/trigger": "cli"})
+    return outcome(result, "download_counts")
+
+
 def transcripts(tenant_id: str, paths: list[str], episode_id: str | None = None,
                 analyse: bool = True) -> StepOutcome:
     """Load transcript files for a tenant and (by default) analyse what is new, in one Dagster run."""

@@ -20,6 +20,7 @@ from earmark.cli import (
     bench,
     catalog,
     database,
+    downloads,
     economics,
     failures,
     keys,
@@ -46,6 +47,7 @@ app.add_typer(oauth.app, name="oauth")
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(attribution.app, name="attribution")
 app.add_typer(economics.app, name="economics")
+app.add_typer(downloads.app, name="downloads")
 ai.app.command("ad-reads")(ad_reads.ad_reads)
 app.add_typer(ai.app, name="ai")
 app.add_typer(bench.app, name="bench")

@@ -28,6 +28,9 @@ def count_rows(rows: list[dict], episodes: list[dict], ad_slots: list[dict] | No
     checked = reader.check(frame.with_row_index(reader.ROW, offset=1).with_columns(pl.col(reader.ROW).cast(pl.Int64)))
     ready = prepared.prepare(checked.valid, OFFLINE_KEYS, cidr_list)
     checked.rejected = pl.concat([checked.rejected, ready.rejected])
+    # A row whose ip only preparation refuses (999.1.2.3 looks like an address) is rejected, so no longer
+    # valid: every row is in exactly one of the two (rows = valid + rejected).
+    checked.valid = checked.valid.filter(~pl.col(reader.ROW).is_in(ready.rejected[reader.ROW].implode()))
     requests = (ready.requests.unique("request_id", keep="first", maintain_order=True)
                 .join(ready.addresses.select("address_id", "in_datacenter"), on="address_id", how="left")
                 .with_columns(kind=pl.lit(0, pl.Int8)))

@@ -12,6 +12,7 @@ renamed as (
         position_first_weight,
         position_last_weight,
         reporting_model,
+        download_window,
         currency,
         updated_at as settings_updated_at
     from source

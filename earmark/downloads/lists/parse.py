@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from importlib.resources import files
 
+from earmark.errors import EarmarkError
+
 MATCHES = ("empty", "contains", "exact")
 
 
-class ListError(ValueError):
+class ListError(EarmarkError):
     """A list file that cannot be loaded; the message names the file's line."""
 
 

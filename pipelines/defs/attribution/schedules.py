@@ -1,15 +1,16 @@
-"""`attribution_job` and its `attribution_schedule`: at 02:00 UTC, attribute the previous UTC day for every
-tenant."""
+"""`attribution_job` and its `attribution_schedule`: at 02:00 UTC, count the previous UTC day's downloads and
+attribute it, for every tenant (the counts feed the economics marts' impressions)."""
 
 from datetime import datetime, timedelta
 
 import dagster as dg
 
 from pipelines.defs.attribution.assets import attribution_dbt_assets
+from pipelines.defs.downloads.assets import download_counts
 
 attribution_job = dg.define_asset_job(
     "attribution_job",
-    selection=dg.AssetSelection.assets(attribution_dbt_assets),
+    selection=dg.AssetSelection.assets(download_counts, attribution_dbt_assets),
 )
 
 

@@ -20,7 +20,8 @@ spend as (
         campaign_id,
         show_id,
         sum(spend) as spend,
-        sum(impressions) as impressions
+        sum(impressions) as impressions,
+        sum(impressions) filter (where impressions_source = 'earmark_counted') as counted_impressions
     from {{ ref('fct_daily_spend') }}
     group by tenant_id, spend_date, currency, campaign_id, show_id
 ),
@@ -66,6 +67,7 @@ select
     coalesce(billed.show_id, credits.show_id) as show_id,
     coalesce(billed.spend, 0) as spend,
     coalesce(billed.impressions, 0)::bigint as impressions,
+    coalesce(billed.counted_impressions, 0)::bigint as counted_impressions,
     coalesce(credits.conversions, 0) as conversions,
     coalesce(credits.revenue, 0) as revenue
 from billed

@@ -7,7 +7,10 @@
           more, so the days add up to the fee exactly, as an invoice would;
     cpa   rate x conversions attributed to the placement on that conversion date, under the tenant's
           reporting model (app.tenant_settings.reporting_model).
-  Impressions are the deliveries of every placement, whatever its pricing. Money stays numeric and in the
+  Impressions are the deliveries of every placement, whatever its pricing: Earmark's own count of delivered
+  ads (downloads.ad_deliveries, in the tenant's download_window mode) for a placement with ad slots on the days
+  Earmark counted the tenant's request logs, else the host's reported deliveries; impressions_source says
+  which ('earmark_counted' or 'host_reported'). Money stays numeric and in the
   campaign's currency. Rebuilt whole on every run: it is small (placements x days) and follows catalog
   edits and the reporting model at once.
 #}
@@ -32,10 +35,49 @@ with placements as (
         and campaigns.campaign_id = placements.campaign_id
 ),
 
+counted_placements as (
+    select distinct tenant_id, placement_id
+    from {{ ref('stg_catalog__ad_slots') }}
+    where placement_id is not null
+),
+
+counted_days as (
+    select counted.tenant_id, placements.placement_id, counted.counted_on as spend_date
+    from {{ ref('stg_downloads__counted_days') }} as counted
+    join counted_placements as placements on placements.tenant_id = counted.tenant_id
+),
+
+-- what Earmark counted: every counted day of a placement with ad slots, 0 where none of its ads was delivered
+counted as (
+    select days.tenant_id, days.placement_id, days.spend_date, coalesce(sum(ads.impressions), 0) as impressions,
+        'earmark_counted' as impressions_source
+    from counted_days as days
+    join {{ ref('stg_catalog__ad_slots') }} as slots
+        on slots.tenant_id = days.tenant_id and slots.placement_id = days.placement_id
+    join {{ ref('stg_app__tenant_settings') }} as settings on settings.tenant_id = days.tenant_id
+    left join {{ ref('stg_downloads__ad_deliveries') }} as ads
+        on ads.tenant_id = days.tenant_id and ads.ad_id = slots.ad_id and ads.delivered_on = days.spend_date
+        and ads.mode = settings.download_window
+    group by days.tenant_id, days.placement_id, days.spend_date
+),
+
+reported as (
+    select deliveries.tenant_id, deliveries.placement_id, deliveries.delivered_on as spend_date,
+        deliveries.impressions, 'host_reported' as impressions_source
+    from {{ ref('stg_catalog__deliveries') }} as deliveries
+    where not exists (
+        select from counted_days
+        where counted_days.tenant_id = deliveries.tenant_id and counted_days.placement_id = deliveries.placement_id
+          and counted_days.spend_date = deliveries.delivered_on)
+),
+
 delivered as (
-    select tenant_id, placement_id, delivered_on as spend_date, impressions, 0::numeric as flat_spend,
-        0::double precision as billed_conversions
-    from {{ ref('stg_catalog__deliveries') }}
+    select tenant_id, placement_id, spend_date, impressions, 0::numeric as flat_spend,
+        0::double precision as billed_conversions, impressions_source
+    from counted
+    union all
+    select tenant_id, placement_id, spend_date, impressions, 0::numeric, 0::double precision, impressions_source
+    from reported
 ),
 
 flat_days as (
@@ -56,13 +98,14 @@ flat_spread as (
     select tenant_id, placement_id, spend_date, 0::bigint as impressions,
         round((div(fee_cents, flight_days) + case when day_index < mod(fee_cents, flight_days) then 1 else 0 end)
             / 100, 2) as flat_spend,
-        0::double precision as billed_conversions
+        0::double precision as billed_conversions, null::text as impressions_source
     from flat_days
 ),
 
 billed as (
     select credits.tenant_id, credits.placement_id, credits.conversion_date as spend_date,
-        0::bigint as impressions, 0::numeric as flat_spend, sum(credits.conversions) as billed_conversions
+        0::bigint as impressions, 0::numeric as flat_spend, sum(credits.conversions) as billed_conversions,
+        null::text as impressions_source
     from {{ ref('fct_daily_show_credits') }} as credits
     join {{ ref('stg_app__tenant_settings') }} as settings
         on settings.tenant_id = credits.tenant_id
@@ -76,7 +119,7 @@ billed as (
 
 daily as (
     select tenant_id, placement_id, spend_date, sum(impressions) as impressions, sum(flat_spend) as flat_spend,
-        sum(billed_conversions) as billed_conversions
+        sum(billed_conversions) as billed_conversions, max(impressions_source) as impressions_source
     from (
         select * from delivered
         union all
@@ -101,6 +144,7 @@ select
         when 'cpa' then placements.rate * daily.billed_conversions::numeric
     end as spend,
     daily.impressions::bigint as impressions,
+    daily.impressions_source,
     daily.billed_conversions
 from daily
 join placements

@@ -1,0 +1,2 @@
+select tenant_id, day as counted_on
+from {{ source('downloads', 'counted_days') }}
