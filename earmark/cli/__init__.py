@@ -20,6 +20,7 @@ from earmark.cli import (
     bench,
     catalog,
     database,
+    download_lists,
     downloads,
     economics,
     failures,
@@ -46,6 +47,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(oauth.app, name="oauth")
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(attribution.app, name="attribution")
+download_lists.register(downloads.lists_app)
 app.add_typer(economics.app, name="economics")
 app.add_typer(downloads.app, name="downloads")
 ai.app.command("ad-reads")(ad_reads.ad_reads)
