@@ -1,7 +1,9 @@
 {#
   Spend per day equals the sum over placements of their pricing rule, recomputed here from the catalog and
   the credits rather than read from the mart's own parts:
-    cpm and cpa exactly (rate x impressions / 1000, rate x conversions under the reporting model);
+    cpm and cpa exactly (rate x impressions / 1000, rate x conversions under the reporting model), where a
+    cpm placement's impressions are the host's deliveries except on the days Earmark counted the tenant's
+    request logs for a placement with ad slots: then its delivered ads in the tenant's download window;
     flat within a cent of fee / flight days on every day, and exactly the fee (to the cent) over the flight.
   Fails with one row per (tenant, day) or flat placement that breaks it.
 #}
@@ -15,9 +17,28 @@ with placements as (
         on c.tenant_id = p.tenant_id and c.campaign_id = p.campaign_id
 ),
 
+slotted as (
+    select distinct tenant_id, placement_id from {{ source('catalog', 'ad_slots') }} where placement_id is not null
+),
+
+impressions as (
+    select d.tenant_id, d.placement_id, d.day, d.impressions
+    from {{ source('catalog', 'deliveries') }} as d
+    where not exists (
+        select from slotted
+        join {{ source('downloads', 'counted_days') }} as c on c.tenant_id = slotted.tenant_id
+        where slotted.tenant_id = d.tenant_id and slotted.placement_id = d.placement_id and c.day = d.day)
+    union all
+    select a.tenant_id, s.placement_id, a.day, a.impressions
+    from {{ source('downloads', 'ad_deliveries') }} as a
+    join {{ source('catalog', 'ad_slots') }} as s on s.tenant_id = a.tenant_id and s.ad_id = a.ad_id
+    join {{ source('app', 'tenant_settings') }} as t on t.tenant_id = a.tenant_id and t.download_window = a.mode
+    where s.placement_id is not null
+),
+
 metered as (
     select d.tenant_id, d.day, sum(p.rate * d.impressions / 1000) as spend
-    from {{ source('catalog', 'deliveries') }} as d
+    from impressions as d
     join placements as p on p.tenant_id = d.tenant_id and p.placement_id = d.placement_id
     where p.pricing = 'cpm'
     group by 1, 2
