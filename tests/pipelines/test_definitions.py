@@ -37,16 +37,24 @@ def test_definitions_hold_the_pipeline_by_domain():
                       **dict.fromkeys(CATALOG_MARTS, "catalog"),
                       "intermediate/int_attribution_scopes": "attribution",
                       "intermediate/int_attribution_settings": "attribution",
-                      "transcripts": "ai", "transcript_analysis": "ai"}
+                      "transcripts": "ai", "transcript_analysis": "ai",
+                      "download_requests": "downloads", "download_counts": "downloads"}
     checks = {key.to_user_string() for key in graph.asset_check_keys}
     assert "raw_events:ingest_batches_balanced" in checks
     assert "fct_daily_channel_credits:credits_sum_to_conversions_fct_daily_channel_credits_" in checks
     assert "fct_daily_spend:spend_follows_pricing_fct_daily_spend_" in checks
     assert "transcripts:every_file_accepted" in checks
+    assert "download_requests:every_request_accounted" in checks
     assert {job.name for job in defs.jobs} == {"ingest_landed_files", "attribution_job", "transcripts_job",
-                                               "transcript_analysis_job"}
+                                               "transcript_analysis_job", "download_requests_job",
+                                               "download_counts_job"}
     assert {s.name for s in defs.sensors} == {"landing_sensor", "tenant_partitions_sensor",
-                                              "transcript_landing_sensor"}
+                                              "transcript_landing_sensor", "download_landing_sensor",
+                                              "download_recount_sensor"}
+    # The delivered-ad counts are upstream of the spend, and the nightly job counts before it attributes.
+    assert dg.AssetKey("download_counts") in graph.get(dg.AssetKey("fct_daily_spend")).parent_keys
+    nightly = defs.resolve_job_def("attribution_job")
+    assert {"download_counts", "fct_daily_spend"} <= {k.to_user_string() for k in nightly.asset_layer.executable_asset_keys}
     assert {s.name for s in defs.schedules} == {"attribution_schedule", "transcript_analysis_schedule"}
     analysis = defs.resolve_schedule_def("transcript_analysis_schedule")
     assert (analysis.cron_schedule, analysis.execution_timezone, analysis.job_name) == (
