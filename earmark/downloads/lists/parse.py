@@ -18,6 +18,7 @@ from importlib.resources import files
 from earmark.errors import EarmarkError
 
 MATCHES = ("empty", "contains", "exact")
+_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
 
 
 class ListError(EarmarkError):
@@ -45,12 +46,14 @@ class BotList:
         return empty, exact, re.compile("|".join(contains)) if contains else None
 
     def is_bot(self, user_agent: str | None) -> bool:
+        """Any rule matching: `empty` on an empty, blank or '-' UA, `exact` on the trimmed UA, `contains` on
+        the UA as sent (a pattern's own spaces count), all case-insensitive."""
         empty, exact, contains = self._matcher
-        trimmed = (user_agent or "").strip()
-        if trimmed in ("", "-"):
-            return empty
-        lowered = trimmed.lower()
-        return lowered in exact or (contains is not None and contains.search(lowered) is not None)
+        agent = user_agent or ""
+        trimmed = agent.strip()
+        if empty and trimmed in ("", "-"):
+            return True
+        return trimmed.lower() in exact or (contains is not None and contains.search(agent.lower()) is not None)
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,9 @@ def parse_cidrs(text: str, name: str = "CIDR list") -> CidrList:
         except ValueError:
             raise ListError(f"{name} line {number}: {entry[:80]!r} is not a CIDR (like 192.0.2.0/24 or "
                             "2001:db8::/32)") from None
+        if network.version == 6 and network.subnet_of(_MAPPED) and network.prefixlen >= 96:
+            # ::ffff:a.b.c.d/n names IPv4 addresses, and addresses are compared as IPv4 once unmapped (R2.5)
+            network = ipaddress.IPv4Network((int(network.network_address) & 0xFFFFFFFF, network.prefixlen - 96))
         networks.append((number, str(network)))
     return CidrList(tuple(networks), sha256(text))
 
