@@ -9,12 +9,13 @@ from earmark.downloads.lists.parse import ListError, default_texts, parse_bots, 
 
 
 def test_each_match_kind_matches_what_the_format_says():
-    bots = parse_bots("# comment\n\nempty\t\tno UA\nexact\tPodChecker/1.0\tmonitor\ncontains\tbot \tspace counts\n"
-                      "exact\t-\ta dash\n")
+    bots = parse_bots("# comment\n\nempty\t\tno UA\nexact\tPodChecker/1.0\tmonitor\n"
+                      "contains\tbot \tspace counts\nexact\t-\ta dash\n")
     assert [p.match for p in bots.patterns] == ["empty", "exact", "contains", "exact"]
     assert bots.is_bot("") and bots.is_bot("   ") and bots.is_bot("-")
-    assert bots.is_bot("  podchecker/1.0 ") and not bots.is_bot("PodChecker/1.0 (extra)")  # exact: trimmed, any case
-    assert bots.is_bot("MyBot (x)") and not bots.is_bot("MyBot")  # contains: the pattern's space is part of it
+    # exact: the trimmed UA, any case; contains: the pattern's own space is part of it
+    assert bots.is_bot("  podchecker/1.0 ") and not bots.is_bot("PodChecker/1.0 (extra)")
+    assert bots.is_bot("MyBot (x)") and not bots.is_bot("MyBot")
     only_exact = parse_bots("exact\t-\ta dash\n")
     assert only_exact.is_bot("-") and not only_exact.is_bot("")  # no `empty` rule: an empty UA is no bot
 

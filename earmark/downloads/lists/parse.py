@@ -53,7 +53,9 @@ class BotList:
         trimmed = agent.strip()
         if empty and trimmed in ("", "-"):
             return True
-        return trimmed.lower() in exact or (contains is not None and contains.search(agent.lower()) is not None)
+        if trimmed.lower() in exact:
+            return True
+        return contains is not None and contains.search(agent.lower()) is not None
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,8 @@ def parse_cidrs(text: str, name: str = "CIDR list") -> CidrList:
                             "2001:db8::/32)") from None
         if network.version == 6 and network.subnet_of(_MAPPED) and network.prefixlen >= 96:
             # ::ffff:a.b.c.d/n names IPv4 addresses, and addresses are compared as IPv4 once unmapped (R2.5)
-            network = ipaddress.IPv4Network((int(network.network_address) & 0xFFFFFFFF, network.prefixlen - 96))
+            network = ipaddress.IPv4Network((int(network.network_address) & 0xFFFFFFFF,
+                                             network.prefixlen - 96))
         networks.append((number, str(network)))
     return CidrList(tuple(networks), sha256(text))
 
