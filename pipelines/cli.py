@@ -147,7 +147,8 @@ def transcripts_ingest(
 
 
 def downloads_ingest(
-    path: Path = typer.Argument(..., help="A request log: .csv or .csv.gz with the columns of IAB_COUNTING.md."),
+    path: Path = typer.Argument(..., help="A request log: .csv or .csv.gz with the columns of "
+                                "IAB_COUNTING.md."),
     tenant: str = typer.Option(..., "--tenant", help="Tenant id that owns the log."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object with the row counts."),
 ) -> None:
@@ -175,10 +176,12 @@ def downloads_ingest(
         raise EarmarkError(counted.error)
     if as_json:
         print(json.dumps({"tenant_id": tenant_id, "file": str(path), **counts, "run_id": result.run_id,
-                          "counted": None if stale is None else [stale[0].isoformat(), stale[1].isoformat()]}))
+                          "counted": None if stale is None else [stale[0].isoformat(),
+                                                                 stale[1].isoformat()]}))
     else:
         console.print(f"{path.name}: {counts['rows']:,} rows, {counts['loaded']:,} loaded, "
-                      f"{counts['duplicates']:,} duplicates, {counts['rejected']:,} rejected (run {result.run_id})")
+                      f"{counts['duplicates']:,} duplicates, {counts['rejected']:,} rejected "
+                      f"(run {result.run_id})")
         if stale:
             console.print(f"counted {stale[0]} to {stale[1]} ({counted.metadata.get('fixed_downloads', 0):,} "
                           f"downloads, fixed window)")

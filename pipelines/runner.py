@@ -160,9 +160,10 @@ def count_downloads(start: str, end: str) -> StepOutcome:
 
     with contextlib.redirect_stderr(_StderrToLog()):
         result = dg.materialize(
-            [download_counts], instance=instance(), run_config=QUIET, resources={"database": EarmarkDatabase()},
-            raise_on_error=False, tags={ASSET_PARTITION_RANGE_START_TAG: start, ASSET_PARTITION_RANGE_END_TAG: end,
-                                        "earmark/trigger": "cli"})
+            [download_counts], instance=instance(), run_config=QUIET,
+            resources={"database": EarmarkDatabase()}, raise_on_error=False,
+            tags={ASSET_PARTITION_RANGE_START_TAG: start, ASSET_PARTITION_RANGE_END_TAG: end,
+                  "earmark/trigger": "cli"})
     return outcome(result, "download_counts")
 
 

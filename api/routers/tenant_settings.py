@@ -14,6 +14,7 @@ from api.problems import ERROR_RESPONSES, Problem
 from api.session import TenantSession
 from api.types import json_float, json_int
 from earmark.attribution import MODELS
+from earmark.downloads.reasons import MODES as WINDOW_MODES
 from earmark.tenancy import tier_limits
 
 MAX_HALF_LIVES = 1000
@@ -29,6 +30,7 @@ class AttributionSettings(BaseModel):
     currency: str
     time_zone: str
     reporting_model: Literal[MODELS]
+    download_window: Literal[WINDOW_MODES]
     require_mfa: bool
     updated_at: datetime
 
@@ -44,6 +46,9 @@ class SettingsUpdate(BaseModel):
     reporting_model: Literal[MODELS] | None = Field(
         None, description="The model reports and the API use when none is asked for, and under which CPA "
                           "placements are billed.")
+    download_window: Literal[WINDOW_MODES] | None = Field(
+        None, description="The IAB download window reports and the economics use when none is asked for: "
+                          "fixed (UTC day) or rolling (24 h from the qualifying request).")
     require_mfa: bool | None = Field(
         None, description="Every user of the tenant must use TOTP MFA: those without it set it up at their "
                           "next sign-in.", strict=True)

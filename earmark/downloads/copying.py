@@ -18,8 +18,8 @@ def copy_in(conn: psycopg.Connection, statement: str | sql.Composable, frame: pl
     cursor = conn.cursor()
     with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
         for start in range(0, frame.height, SLICE_ROWS):
-            copy.write(frame.slice(start, SLICE_ROWS).write_csv(include_header=False, datetime_format=TIME_FORMAT,
-                                                                null_value=""))
+            copy.write(frame.slice(start, SLICE_ROWS).write_csv(include_header=False,
+                                                                datetime_format=TIME_FORMAT, null_value=""))
 
 
 def copy_out(conn: psycopg.Connection, statement: str | sql.Composable, params: dict,

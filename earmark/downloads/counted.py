@@ -32,8 +32,8 @@ REQUEST_SCHEMA = {"request_id": pl.String, "ts_ms": pl.Int64, "method": pl.Strin
                   "kind": pl.Int8}
 OUTCOME_COLUMNS = ("tenant_id", "day", "request_id", "fixed_reason", "fixed_download", "rolling_reason",
                    "rolling_download", "rolling_download_day")
-DOWNLOAD_COLUMNS = ("tenant_id", "day", "mode", "download_id", "episode_id", "ip_key", "ua_id", "qualified_at",
-                    "requests", "bytes", "ads_delivered")
+DOWNLOAD_COLUMNS = ("tenant_id", "day", "mode", "download_id", "episode_id", "ip_key", "ua_id",
+                    "qualified_at", "requests", "bytes", "ads_delivered")
 
 
 @dataclass
@@ -63,20 +63,23 @@ def _midnight(day: date) -> datetime:
 
 
 def stale_range(conn: psycopg.Connection) -> tuple[date, date] | None:
-    """The days a run should count: from the day before the first stale day to the day after the last (a
-    change reaches both neighbours in rolling mode), or None when every day is current."""
+    """The days a run should count: from the first stale day to the day after the last (a change reaches
+    into the next day in rolling mode; count_days recounts the day before as well), or None when every day
+    is current."""
     lists = store.active(conn)
     first, last = conn.execute(_q("stale_days"), {"version": lists.version,
                                                  "threshold": get_settings().ip_spike_threshold}).fetchone()
     if first is None:
         return None
     known_first, known_last = conn.execute(_q("request_days")).fetchone()
-    return max(first - timedelta(days=1), known_first), min(last + timedelta(days=1), known_last)
+    return max(first, known_first), min(last + timedelta(days=1), known_last)
 
 
 def count_days(first: date, last: date) -> CountSummary:
-    """Count first..last, and each following day while a recount changed what the day before hands on."""
-    summary = _count_window(first, last)
+    """Count first..last, the day before it (its rolling downloads reach 24 h into `first`: their duplicates,
+    bytes and delivered ads there belong to them), and each following day while a recount changed what the
+    day before hands on."""
+    summary = _count_window(first - timedelta(days=1), last)
     changed, day = summary.handover_changed, last
     while changed:
         with db.connect("transformer") as conn:
@@ -135,16 +138,18 @@ def _count_window(first: date, last: date) -> CountSummary:
             for mode, n in frame.group_by("mode").len().iter_rows():
                 summary.downloads[mode] += n
         lap("write")
-        summary.handover_changed = conn.execute(_q("handover"), {"day": last}).fetchone()[0] != handover_before
+        summary.handover_changed = (conn.execute(_q("handover"), {"day": last}).fetchone()[0]
+                                    != handover_before)
     return summary
 
 
 def _requests(conn: psycopg.Connection, tenant_id: UUID, first: date, last: date) -> pl.DataFrame:
     window = copy_out(conn, _q("count_requests"), {
-        "tenant_id": tenant_id, "start": _midnight(first), "stop": _midnight(last + timedelta(days=2)), "kind": 0},
-        REQUEST_SCHEMA)
+        "tenant_id": tenant_id, "start": _midnight(first), "stop": _midnight(last + timedelta(days=2)),
+        "kind": 0}, REQUEST_SCHEMA)
     carried = copy_out(conn, _q("count_carried"), {
-        "tenant_id": tenant_id, "day": first - timedelta(days=1), "window_start": _midnight(first)}, REQUEST_SCHEMA)
+        "tenant_id": tenant_id, "day": first - timedelta(days=1), "window_start": _midnight(first)},
+        REQUEST_SCHEMA)
     return pl.concat([carried, window]).with_columns(pl.col("in_datacenter").cast(pl.Boolean))
 
 
@@ -166,8 +171,8 @@ def _count_tenant(conn: psycopg.Connection, tenant_id: UUID, frame: pl.DataFrame
 
 
 def counting_episode_schema() -> dict:
-    return {"episode_id": pl.String, "show_id": pl.String, "enclosure_url": pl.String, "bytes_total": pl.Int64,
-            "duration_s": pl.Float64, "id3_bytes": pl.Int64}
+    return {"episode_id": pl.String, "show_id": pl.String, "enclosure_url": pl.String,
+            "bytes_total": pl.Int64, "duration_s": pl.Float64, "id3_bytes": pl.Int64}
 
 
 def _refresh_datacenters(conn: psycopg.Connection, tenant_id: UUID, lists: store.ActiveLists,

@@ -51,7 +51,8 @@ class IngestResult:
         return asdict(self)
 
     def counts(self) -> dict[str, int]:
-        return {"rows": self.rows, "loaded": self.loaded, "duplicates": self.duplicates, "rejected": self.rejected}
+        return {"rows": self.rows, "loaded": self.loaded, "duplicates": self.duplicates,
+                "rejected": self.rejected}
 
 
 def _q(name: str) -> str:
@@ -65,7 +66,8 @@ def ingest_file(tenant_id: UUID | str, path: Path | str) -> IngestResult:
     with db.connect("transformer") as conn:
         tenant = tenancy.get_tenant(conn, tenant_id)
         if tenant.status != "active":
-            raise DownloadsIngestError(f"Tenant {tenant.name} is {tenant.status}; reactivate it before ingesting.")
+            raise DownloadsIngestError(f"Tenant {tenant.name} is {tenant.status}; "
+                                       "reactivate it before ingesting.")
         lists = store.active(conn)
         try:
             ready, total = _read(path, lists, clock)
@@ -152,17 +154,19 @@ def _load(conn: psycopg.Connection, tenant_id: UUID, batch_id: UUID, path: Path,
             table = conn.execute(_q("new_partition"), {"kind": "requests", "suffix": suffix}).fetchone()[0]
             copy_in(conn, sql.SQL("copy {} ({}) from stdin (format csv)").format(sql.SQL(table), columns),
                     rows.sort("request_id"))
-            conn.execute(_q("attach_partition"), {"kind": "requests", "suffix": suffix, "bound": str(tenant_id)})
+            conn.execute(_q("attach_partition"), {"kind": "requests", "suffix": suffix,
+                                                  "bound": str(tenant_id)})
         clock.lap("requests")
         days = requests["ts_ms"] // 86_400_000
         first_day = date.fromordinal(date(1970, 1, 1).toordinal() + int(days.min())) if rows.height else None
         last_day = date.fromordinal(date(1970, 1, 1).toordinal() + int(days.max())) if rows.height else None
-        counts = {"rows": total, "loaded": rows.height, "duplicates": total - rows.height - ready.rejected.height,
+        counts = {"rows": total, "loaded": rows.height,
+                  "duplicates": total - rows.height - ready.rejected.height,
                   "rejected": ready.rejected.height}
         conn.execute(_q("insert_batch"), {
-            "tenant_id": tenant_id, "batch_id": batch_id, "source_file": str(path), "file_sha256": ready.sha256,
-            **counts, "first_day": first_day, "last_day": last_day, "status": "succeeded", "error": None,
-            "started_at": started_at})
+            "tenant_id": tenant_id, "batch_id": batch_id, "source_file": str(path),
+            "file_sha256": ready.sha256, **counts, "first_day": first_day, "last_day": last_day,
+            "status": "succeeded", "error": None, "started_at": started_at})
         if ready.rejected.height:
             copy_in(conn, _q("copy_rejected"), ready.rejected.select(reader.ROW, "reason", "record"))
             conn.execute(_q("insert_rejected"), {"tenant_id": tenant_id, "batch_id": batch_id})
@@ -179,10 +183,10 @@ def _without_loaded(conn: psycopg.Connection, tenant_id: UUID, requests: pl.Data
     return requests.join(loaded, on="request_id", how="anti") if loaded.height else requests
 
 
-def _record_failure(conn: psycopg.Connection, tenant_id: UUID, batch_id: UUID, path: Path, started_at: datetime,
-                    error: str) -> None:
+def _record_failure(conn: psycopg.Connection, tenant_id: UUID, batch_id: UUID, path: Path,
+                    started_at: datetime, error: str) -> None:
     with db.tenant_transaction(conn, tenant_id):
         conn.execute(_q("insert_batch"), {
-            "tenant_id": tenant_id, "batch_id": batch_id, "source_file": str(path), "file_sha256": "", "rows": 0,
-            "loaded": 0, "duplicates": 0, "rejected": 0, "first_day": None, "last_day": None, "status": "failed",
-            "error": error, "started_at": started_at})
+            "tenant_id": tenant_id, "batch_id": batch_id, "source_file": str(path), "file_sha256": "",
+            "rows": 0, "loaded": 0, "duplicates": 0, "rejected": 0, "first_day": None, "last_day": None,
+            "status": "failed", "error": error, "started_at": started_at})

@@ -91,7 +91,8 @@ def test_every_string_parameter_refuses_nul_and_bytes_that_are_not_utf8(client, 
         ("query", "model"), ("query", "start"), ("query", "end"), ("query", "starting_after"),
         ("path", "conversion_event_id"), ("path", "key_id"), ("path", "tenant_id"), ("body", "name"),
         ("body", "scopes"), ("body", "tier"), ("body", "status"), ("query", "kind"), ("query", "position"),
-        ("query", "advertiser_id"), ("query", "episode_id"), ("path", "episode_id")}
+        ("query", "advertiser_id"), ("query", "episode_id"), ("path", "episode_id"),
+        ("query", "mode")}
     tenant, platform, person = callers
     checked = 0
     for method, path, where, name in inputs:

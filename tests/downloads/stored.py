@@ -24,13 +24,13 @@ def add_catalog(tenant_id, episodes: list[dict], ad_slots: list[dict] = ()) -> N
             conn.execute("insert into catalog.shows (tenant_id, show_id, title) values (%s, %s, %s)",
                          [tenant_id, show, f"Show {show}"])
         for e in episodes:
-            conn.execute("insert into catalog.episodes (tenant_id, episode_id, show_id, enclosure_url, bytes_total, "
-                         "duration_s, id3_bytes) values (%s, %s, %s, %s, %s, %s, %s)",
+            conn.execute("insert into catalog.episodes (tenant_id, episode_id, show_id, enclosure_url, "
+                         "bytes_total, duration_s, id3_bytes) values (%s, %s, %s, %s, %s, %s, %s)",
                          [tenant_id, e["episode_id"], e["show_id"], e["enclosure_url"], e["bytes_total"],
                           e["duration_s"], e["id3_bytes"]])
         for a in ad_slots:
-            conn.execute("insert into catalog.ad_slots (tenant_id, ad_id, episode_id, kind, start_byte, end_byte, "
-                         "placement_id) values (%s, %s, %s, %s, %s, %s, %s)",
+            conn.execute("insert into catalog.ad_slots (tenant_id, ad_id, episode_id, kind, start_byte, "
+                         "end_byte, placement_id) values (%s, %s, %s, %s, %s, %s, %s)",
                          [tenant_id, a["ad_id"], a["episode_id"], a["kind"], a["start_byte"], a["end_byte"],
                           a.get("placement_id")])
 
@@ -38,8 +38,9 @@ def add_catalog(tenant_id, episodes: list[dict], ad_slots: list[dict] = ()) -> N
 def stored_outcomes(tenant_id) -> dict[str, tuple]:
     """request_id -> (fixed reason, fixed download, rolling reason, rolling download), reasons by name."""
     with db.connect("transformer") as conn:
-        rows = conn.execute("select request_id, fixed_reason, fixed_download, rolling_reason, rolling_download "
-                            "from downloads.request_outcomes where tenant_id = %s", [tenant_id]).fetchall()
+        rows = conn.execute("select request_id, fixed_reason, fixed_download, rolling_reason, "
+                            "rolling_download from downloads.request_outcomes where tenant_id = %s",
+                            [tenant_id]).fetchall()
     return {r[0]: (name(r[1]), r[2], name(r[3]), r[4]) for r in rows}
 
 
@@ -72,4 +73,5 @@ def offline_downloads(counted) -> set[tuple]:
 
 def offline_ads(counted) -> set[tuple]:
     found = counted.ads.group_by("mode", "day", "ad_id").len("impressions")
-    return {(r["mode"], r["day"].isoformat(), r["ad_id"], r["impressions"]) for r in found.iter_rows(named=True)}
+    return {(r["mode"], r["day"].isoformat(), r["ad_id"], r["impressions"])
+            for r in found.iter_rows(named=True)}

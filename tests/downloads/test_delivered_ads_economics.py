@@ -1,11 +1,11 @@
-"""Point 5: a CPM placement whose ad slots Earmark counts is billed on the delivered-ad counts (in the tenant's
-download_window mode), and the economics marts say which source each figure came from."""
+"""Point 5: a CPM placement whose ad slots Earmark counts is billed on the delivered-ad counts (in the
+tenant's download_window mode), and the economics marts say which source each figure came from."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from logs import ad, episode, row, ts
+from logs import episode, row, ts
 from stored import add_catalog, write_log
 
 from earmark import db
@@ -27,20 +27,23 @@ LOG = [
 def _catalog(tenant_id) -> None:
     add_catalog(tenant_id, EPISODES)
     with db.connect("owner") as conn:
-        conn.execute("insert into catalog.advertisers (tenant_id, advertiser_id, name) values (%s, 'adv', 'Adv')",
-                     [tenant_id])
+        conn.execute("insert into catalog.advertisers (tenant_id, advertiser_id, name) "
+                     "values (%s, 'adv', 'Adv')", [tenant_id])
         conn.execute("insert into catalog.campaigns (tenant_id, campaign_id, advertiser_id, name, starts_on, "
-                     "ends_on, currency) values (%s, 'c1', 'adv', 'Autumn', '2026-11-01', '2026-11-30', 'USD')",
+                     "ends_on, currency) "
+                     "values (%s, 'c1', 'adv', 'Autumn', '2026-11-01', '2026-11-30', 'USD')",
                      [tenant_id])
         for placement in ("p_counted", "p_reported"):
-            conn.execute("insert into catalog.placements (tenant_id, placement_id, campaign_id, show_id, slot, kind, "
-                         "pricing, rate) values (%s, %s, 'c1', 's1', 'pre', 'dynamic_insert', 'cpm', 20)",
+            conn.execute("insert into catalog.placements (tenant_id, placement_id, campaign_id, show_id, "
+                         "slot, kind, pricing, rate) "
+                         "values (%s, %s, 'c1', 's1', 'pre', 'dynamic_insert', 'cpm', 20)",
                          [tenant_id, placement])
             for day in ("2026-11-02", "2026-11-03"):
                 conn.execute("insert into catalog.deliveries (tenant_id, placement_id, day, impressions) "
                              "values (%s, %s, %s, 1000)", [tenant_id, placement, day])
-        conn.execute("insert into catalog.ad_slots (tenant_id, ad_id, episode_id, kind, start_byte, end_byte, "
-                     "placement_id) values (%s, 'a1', 'e1', 'dai', 0, 999, 'p_counted')", [tenant_id])
+        conn.execute("insert into catalog.ad_slots (tenant_id, ad_id, episode_id, kind, start_byte, "
+                     "end_byte, placement_id) values (%s, 'a1', 'e1', 'dai', 0, 999, 'p_counted')",
+                     [tenant_id])
 
 
 def _spend(tenant_id) -> list[tuple]:
@@ -70,12 +73,14 @@ def test_counted_ad_deliveries_replace_reported_impressions(make_tenant, tmp_pat
         ("2026-11-03", "p_reported", 1000, "host_reported", Decimal("20")),
     ]
     with db.connect("api") as conn, db.tenant_transaction(conn, tenant.id):
-        economics = conn.execute("select day::text, impressions, counted_impressions from analytics.fct_daily_economics "
+        economics = conn.execute("select day::text, impressions, counted_impressions "
+                                 "from analytics.fct_daily_economics "
                                  "where model = 'linear' and campaign_id = 'c1' order by 1").fetchall()
     assert economics == [("2026-11-02", 1003, 3), ("2026-11-03", 1001, 1)]
 
     with db.connect("owner") as conn:
-        conn.execute("update app.tenant_settings set download_window = 'rolling' where tenant_id = %s", [tenant.id])
+        conn.execute("update app.tenant_settings set download_window = 'rolling' where tenant_id = %s",
+                     [tenant.id])
     _build()
     # rolling: t1 is a duplicate of Monday's download, so Tuesday delivers nothing (and is billed nothing)
     assert [r[:4] for r in _spend(tenant.id) if r[1] == "p_counted"] == [

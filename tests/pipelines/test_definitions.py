@@ -54,7 +54,8 @@ def test_definitions_hold_the_pipeline_by_domain():
     # The delivered-ad counts are upstream of the spend, and the nightly job counts before it attributes.
     assert dg.AssetKey("download_counts") in graph.get(dg.AssetKey("fct_daily_spend")).parent_keys
     nightly = defs.resolve_job_def("attribution_job")
-    assert {"download_counts", "fct_daily_spend"} <= {k.to_user_string() for k in nightly.asset_layer.executable_asset_keys}
+    assert {"download_counts", "fct_daily_spend"} <= {k.to_user_string()
+                                                      for k in nightly.asset_layer.executable_asset_keys}
     assert {s.name for s in defs.schedules} == {"attribution_schedule", "transcript_analysis_schedule"}
     analysis = defs.resolve_schedule_def("transcript_analysis_schedule")
     assert (analysis.cron_schedule, analysis.execution_timezone, analysis.job_name) == (

@@ -63,7 +63,8 @@ def import_lists(conn: psycopg.Connection, bots_path: Path, cidrs_path: Path) ->
     return active(conn)
 
 
-def _insert(conn: psycopg.Connection, bots: BotList, cidrs: CidrList, bots_source: str, cidrs_source: str) -> int:
+def _insert(conn: psycopg.Connection, bots: BotList, cidrs: CidrList, bots_source: str,
+            cidrs_source: str) -> int:
     conn.execute(_q("list_deactivate"))
     version = conn.execute(_q("list_insert_version"), {
         "bots_sha256": bots.sha256, "cidrs_sha256": cidrs.sha256, "bots_source": bots_source,

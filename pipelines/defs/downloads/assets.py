@@ -18,7 +18,8 @@ from pipelines.resources import EarmarkDatabase
 class DownloadRequestsConfig(dg.Config):
     paths: list[str] = Field(
         default_factory=list,
-        description="Request logs to load; empty means every log waiting in the tenant's landing folder requests/.",
+        description="Request logs to load; empty means every log waiting in the tenant's landing folder "
+                    "requests/.",
     )
 
 
@@ -26,8 +27,8 @@ class DownloadRequestsConfig(dg.Config):
     key="download_requests",
     group_name="downloads",
     partitions_def=tenant_partitions,
-    description="Raw podcast request logs per tenant (downloads.requests), idempotent on request_id; addresses "
-                "only as keyed HMACs and sealed.",
+    description="Raw podcast request logs per tenant (downloads.requests), idempotent on request_id; "
+                "addresses only as keyed HMACs and sealed.",
     kinds={"python", "polars", "postgres"},
 )
 def download_requests(context: dg.AssetExecutionContext, config: DownloadRequestsConfig,
@@ -56,7 +57,8 @@ def download_requests(context: dg.AssetExecutionContext, config: DownloadRequest
         days.extend(d for d in (result.first_day, result.last_day) if d)
         if from_landing:
             file_landed(path, landing / "processed")
-    metadata = {**totals, "tenant_id": tenant_id, "first_day": min(days, default=""), "last_day": max(days, default="")}
+    metadata = {**totals, "tenant_id": tenant_id, "first_day": min(days, default=""),
+                "last_day": max(days, default="")}
     if failures:
         raise dg.Failure(description=failures[0], metadata={**metadata, "failed_files": len(failures)})
     return dg.MaterializeResult(metadata=metadata)
@@ -77,17 +79,19 @@ def every_request_accounted(database: EarmarkDatabase) -> dg.AssetCheckResult:
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     deps=[dg.AssetDep("download_requests", partition_mapping=dg.AllPartitionMapping())],
-    description="Per request and window mode (fixed UTC day, rolling 24 h) its outcome and reason, per download "
-                "its listener, bytes and ads, per ad its daily impressions (IAB v2.2 rules, IAB_COUNTING.md).",
+    description="Per request and window mode (fixed UTC day, rolling 24 h) its outcome and reason, per "
+                "download its listener, bytes and ads, per ad its daily impressions (IAB v2.2 rules, "
+                "IAB_COUNTING.md).",
     kinds={"python", "numba", "postgres"},
 )
 def download_counts(context: dg.AssetExecutionContext, database: EarmarkDatabase) -> dg.MaterializeResult:
     window = context.partition_key_range
     summary = count_days(date.fromisoformat(window.start), date.fromisoformat(window.end))
-    context.log.info(f"counted {summary.requests:,} requests of {summary.tenants} tenant(s) from {summary.first} "
-                     f"to {summary.last}: {summary.downloads}")
+    context.log.info(f"counted {summary.requests:,} requests of {summary.tenants} tenant(s) from "
+                     f"{summary.first} to {summary.last}: {summary.downloads}")
     return dg.MaterializeResult(metadata={
-        "requests": summary.requests, "tenants": summary.tenants, "fixed_downloads": summary.downloads["fixed"],
-        "rolling_downloads": summary.downloads["rolling"], "list_version": summary.list_version,
-        "spike_threshold": summary.spike_threshold, "counted_through": summary.last.isoformat(),
+        "requests": summary.requests, "tenants": summary.tenants,
+        "fixed_downloads": summary.downloads["fixed"], "rolling_downloads": summary.downloads["rolling"],
+        "list_version": summary.list_version, "spike_threshold": summary.spike_threshold,
+        "counted_through": summary.last.isoformat(),
         **{f"seconds_{k}": v for k, v in summary.phases.items()}})

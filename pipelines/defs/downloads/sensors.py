@@ -15,7 +15,8 @@ download_requests_job = dg.define_asset_job("download_requests_job", selection=d
 download_counts_job = dg.define_asset_job("download_counts_job", selection=[download_counts])
 
 
-@dg.sensor(job=download_requests_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
+@dg.sensor(job=download_requests_job, minimum_interval_seconds=30,
+           default_status=dg.DefaultSensorStatus.RUNNING)
 def download_landing_sensor(context: dg.SensorEvaluationContext, database: EarmarkDatabase):
     known = set(context.instance.get_dynamic_partitions(TENANTS_PARTITION))
     for tenant_id in database.active_tenant_ids():
@@ -34,7 +35,8 @@ def download_landing_sensor(context: dg.SensorEvaluationContext, database: Earma
             )
 
 
-@dg.sensor(job=download_counts_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
+@dg.sensor(job=download_counts_job, minimum_interval_seconds=60,
+           default_status=dg.DefaultSensorStatus.RUNNING)
 def download_recount_sensor(context: dg.SensorEvaluationContext, database: EarmarkDatabase):
     """One ranged run over the days whose counts are out of date; the cursor keeps a range from being asked
     for twice while its run is queued."""
@@ -44,7 +46,8 @@ def download_recount_sensor(context: dg.SensorEvaluationContext, database: Earma
         return dg.SkipReason("every counted day is current")
     key = f"{found[0]}:{found[1]}"
     if context.cursor == key and context.instance.get_runs_count(dg.RunsFilter(
-            statuses=[dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.NOT_STARTED],
+            statuses=[dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.STARTED,
+                      dg.DagsterRunStatus.NOT_STARTED],
             job_name=download_counts_job.name)):
         return dg.SkipReason(f"a recount of {key} is under way")
     context.update_cursor(key)
