@@ -324,3 +324,17 @@ def test_the_cli_exports_each_report(two_tenants):
                          "r16,excluded,duplicate_in_window,r15", "r17,counted,,r17", "r18,counted,,r18"]
     done = runner.invoke(app, [*export, "--what", "shows", "--start", DAY2, "--end", DAY1])
     assert isinstance(done.exception, ExportError) and "swap them" in str(done.exception)
+
+
+def test_the_tenant_sets_its_download_window_through_the_api(client, make_tenant, make_key):
+    tenant = make_tenant()
+    writer = make_key(tenant, ["attribution:read", "settings:write"])
+    assert client.get("/api/v1/settings", headers=writer.headers).json()["download_window"] == "fixed"
+    changed = client.patch("/api/v1/settings", json={"download_window": "rolling"}, headers=writer.headers)
+    assert changed.status_code == 200 and changed.json()["download_window"] == "rolling"
+    with db.connect("owner") as conn:
+        assert conn.execute("select download_window from app.tenant_settings where tenant_id = %s",
+                            [tenant.id]).fetchone()[0] == "rolling"
+    refused = client.patch("/api/v1/settings", json={"download_window": "weekly"}, headers=writer.headers)
+    assert refused.status_code == 422 and "download_window" in refused.text
+    assert client.get("/api/v1/settings", headers=writer.headers).json()["download_window"] == "rolling"
