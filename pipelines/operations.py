@@ -215,7 +215,9 @@ def run_demo(scale: float = 1.0, seed: int = 7, console: Console | None = None) 
             tenant_ids.append(str(tenant.id))
             catalog = generate_catalog(seed=seed + index, days=DEMO_DAYS, start=start,
                                        audience=demo_audience(journeys))
-            _load_demo_catalog(tenant.id, catalog, seed + index, name, console)
+            rows = _load_demo_catalog(tenant.id, catalog, seed + index, name, console)
+            if name == DEMO_REQUEST_LOG_TENANT:
+                _land_demo_request_log(str(tenant.id), rows, start, seed + index, name, console)
             with console.status(f"generating {journeys:,} journeys for {name}"):
                 events = generate_events(journeys, seed=seed + index, days=DEMO_DAYS, start=start)
                 path = landing_folder(str(tenant.id)) / f"demo-{start.isoformat()}-seed{seed + index}.csv"
@@ -226,7 +228,30 @@ def run_demo(scale: float = 1.0, seed: int = 7, console: Console | None = None) 
     return summary
 
 
-def _load_demo_catalog(tenant_id, catalog, seed: int, name: str, console: Console) -> None:
+# The demo's smallest tenant also sends its host's request log for the window's last week: Earmark counts its
+# downloads and delivered ads by the IAB rules, and its CPM placements are billed on those counts.
+DEMO_REQUEST_LOG_TENANT = "Fern Wear"
+DEMO_REQUEST_LOG_DAYS = 7
+
+
+def _land_demo_request_log(tenant_id: str, rows: dict, start: date, seed: int, name: str,
+                           console: Console) -> None:
+    import polars as pl
+
+    from earmark.demo.requests import request_log, write_request_log
+    from earmark.orchestration import request_log_landing_folder
+
+    last = start + timedelta(days=DEMO_DAYS - 1)
+    first = last - timedelta(days=DEMO_REQUEST_LOG_DAYS - 1)
+    with console.status(f"generating {name}'s request log"):
+        log = request_log(pl.DataFrame(rows["episodes"]), rows["deliveries"], rows["ad_slots"], (first, last),
+                          seed=seed)
+        path = request_log_landing_folder(tenant_id) / f"demo-requests-{first.isoformat()}-seed{seed}.csv"
+        write_request_log(log, path)
+    console.print(f"{name}: {log.height:,} requests of {first} to {last} landed in {path.parent}")
+
+
+def _load_demo_catalog(tenant_id, catalog, seed: int, name: str, console: Console) -> dict:
     """What the demo tenant bought, imported as `earmark catalog import` would, before its events land (so
     ingestion links their promo codes and vanity URLs)."""
     from earmark.catalog.entities import SPECS
@@ -235,7 +260,8 @@ def _load_demo_catalog(tenant_id, catalog, seed: int, name: str, console: Consol
 
     counts = {}
     with db.connect("api") as conn, db.tenant_transaction(conn, tenant_id):
-        for kind, rows in catalog_rows(catalog, seed).items():
+        every = catalog_rows(catalog, seed)
+        for kind, rows in every.items():
             result = import_records(conn, tenant_id, SPECS[kind], list(enumerate(rows, start=1)), False)
             if result.rejected:
                 raise RuntimeError(f"the demo catalog's {kind} were rejected: {result.rejections[:3]}")
@@ -243,6 +269,7 @@ def _load_demo_catalog(tenant_id, catalog, seed: int, name: str, console: Consol
     console.print(f"{name}: catalog of {counts['shows']} shows, {counts['episodes']} episodes, "
                   f"{counts['campaigns']} campaigns, {counts['placements']} placements and "
                   f"{counts['deliveries']:,} days of deliveries")
+    return every
 
 
 # The share of a show's downloads a demo tenant's placements reach: a tenant with fewer journeys buys less.
