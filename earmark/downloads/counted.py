@@ -204,7 +204,8 @@ def _write(conn: psycopg.Connection, first: date, last: date, outcomes: list, do
         suffix = day.strftime("%Y%m%d")
         for kind, frame, columns in (("request_outcomes", outcome_frame, OUTCOME_COLUMNS),
                                      ("downloads", download_frame, DOWNLOAD_COLUMNS)):
-            table = conn.execute(_q("new_partition"), {"kind": kind, "suffix": suffix}).fetchone()[0]
+            table = conn.execute(_q("new_partition"), {"kind": kind, "suffix": suffix, "tenant": None,
+                                                         "batch": None}).fetchone()[0]
             rows = frame.filter(pl.col("day") == day).sort("tenant_id", "day")
             if rows.height:
                 copy_in(conn, sql.SQL("copy {} ({}) from stdin (format csv)").format(

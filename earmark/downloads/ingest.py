@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -20,13 +20,16 @@ from psycopg import sql
 
 from earmark import db, tenancy
 from earmark.downloads import addresses, prepared, reader
-from earmark.downloads.copying import copy_in, copy_out, hex_bytes
+from earmark.downloads.copying import copy_in, hex_bytes
 from earmark.downloads.lists import store
 from earmark.errors import EarmarkError
 from earmark.sqlfiles import load
 
-REQUEST_COLUMNS = ("tenant_id", "request_id", "ts", "method", "address_id", "ip_key", "ua_id", "url_id",
-                   "referer_id", "range_kind", "range_a", "range_b", "status", "bytes_sent", "batch_id")
+# What a load COPYs of a request and of an address: tenant_id and batch_id come from the new partition's
+# defaults (a tenant's first load) or the stage's columns being filled in SQL (a later one).
+REQUEST_COLUMNS = ("request_id", "ts", "method", "address_id", "ip_key", "ua_id", "url_id", "referer_id",
+                   "range_kind", "range_a", "range_b", "status", "bytes_sent")
+ADDRESS_COLUMNS = ("address_id", "ip_key", "sealed", "list_version", "in_datacenter")
 
 
 class DownloadsIngestError(EarmarkError):
@@ -66,13 +69,14 @@ def ingest_file(tenant_id: UUID | str, path: Path | str) -> IngestResult:
     with db.connect("transformer") as conn:
         tenant = tenancy.get_tenant(conn, tenant_id)
         if tenant.status != "active":
-            raise DownloadsIngestError(f"Tenant {tenant.name} is {tenant.status}; "
-                                       "reactivate it before ingesting.")
+            raise DownloadsIngestError(
+                f"Tenant {tenant.name} is {tenant.status}; reactivate it before ingesting.")
         lists = store.active(conn)
+        load_ = _Load(conn, tenant.id, batch_id, path, started_at, lists, clock)
         try:
-            ready, total = _read(path, lists, clock)
-            counts = _load(conn, tenant.id, batch_id, path, started_at, ready, total, lists.version, clock)
+            counts = load_.run()
         except (reader.RequestLogError, DownloadsIngestError) as exc:
+            conn.rollback()
             _record_failure(conn, tenant.id, batch_id, path, started_at, str(exc))
             raise DownloadsIngestError(str(exc)) from None
     return IngestResult(str(tenant.id), str(batch_id), str(path), **counts,
@@ -90,97 +94,139 @@ class _Clock:
         self._last = now
 
 
-@dataclass
-class _Ready:
-    requests: pl.DataFrame
-    strings: pl.DataFrame
-    addresses: pl.DataFrame
-    rejected: pl.DataFrame
-    sha256: str
+class _Seen:
+    """The request ids of the load's earlier batches, to drop a repeat in a later one: their 64-bit hashes
+    for a fast first look, and the ids themselves to confirm the rare hash that matches."""
+
+    def __init__(self) -> None:
+        self.hashes = pl.Series(dtype=pl.UInt64)
+        self.ids: list[pl.DataFrame] = []
+
+    def new(self, batch: pl.DataFrame) -> pl.DataFrame:
+        batch = batch.unique("request_id", keep="first", maintain_order=True)
+        hashes = batch["request_id"].hash()
+        if self.hashes.len():
+            maybe = hashes.is_in(self.hashes.implode())
+            if maybe.any():
+                earlier = pl.concat(self.ids)
+                repeated = batch.filter(maybe).join(earlier, on="request_id", how="semi")["request_id"]
+                batch = batch.filter(~batch["request_id"].is_in(repeated.implode()))
+                hashes = batch["request_id"].hash()
+        self.hashes = pl.concat([self.hashes, hashes])
+        self.ids.append(batch.select("request_id"))
+        return batch
 
 
-def _read(path: Path, lists: store.ActiveLists, clock: _Clock) -> tuple[_Ready, int]:
-    keys = addresses.AddressKeys.from_settings()
-    parts: dict[str, list[pl.DataFrame]] = {"requests": [], "strings": [], "addresses": [], "rejected": []}
-    total = 0
-    for batch in reader.batches(path):
-        total += batch.valid.height + batch.rejected.height
-        clock.lap("read")
-        ready = prepared.prepare(batch.valid, keys, lists.cidrs)
-        parts["requests"].append(ready.requests)
-        parts["strings"].append(ready.strings)
-        parts["addresses"].append(ready.addresses)
-        parts["rejected"].extend([batch.rejected, ready.rejected])
-        clock.lap("prepare")
-    if total == 0:
-        raise DownloadsIngestError(f"{path.name} holds no rows; a request log needs a header line and rows.")
-    sha = reader.file_sha256(path)
-    requests = pl.concat(parts["requests"]).unique("request_id", keep="first", maintain_order=True)
-    found = pl.concat(parts["addresses"]).unique("address_id")
-    clock.lap("prepare")
-    return _Ready(requests, pl.concat(parts["strings"]).unique("string_id"), found,
-                  pl.concat(parts["rejected"]).sort(reader.ROW), sha), total
+class _Load:
+    """One file into one tenant's tables, in one transaction: batches are read, checked and prepared while
+    the previous one is COPYed (polars on one core, the server on the other)."""
+
+    def __init__(self, conn: psycopg.Connection, tenant_id: UUID, batch_id: UUID, path: Path,
+                 started_at: datetime, lists: store.ActiveLists, clock: _Clock) -> None:
+        self.conn, self.tenant_id, self.batch_id, self.path = conn, tenant_id, batch_id, path
+        self.started_at, self.lists, self.clock = started_at, lists, clock
+        self.keys = addresses.AddressKeys.from_settings()
+
+    def run(self) -> dict:
+        conn, clock, params = self.conn, self.clock, {"tenant_id": self.tenant_id}
+        book, strings, seen = prepared.AddressBook(self.keys, self.lists.cidrs), prepared.StringBook(), _Seen()
+        # every address of the load is sealed at the end, once
+        total = staged = rejected = 0
+        first_ms = last_ms = None
+        with db.tenant_transaction(conn, self.tenant_id):
+            conn.execute(_q("work_memory"))
+            conn.execute(_q("ingest_lock"), params)
+            conn.execute(_q("create_stages"))
+            fresh = not self._has("requests")
+            target = self._open("requests", fresh)
+            for batch in reader.batches(self.path):
+                total += batch.valid.height + batch.rejected.height
+                clock.lap("read")
+                ready = prepared.prepare(batch.valid, book, strings)
+                rows = seen.new(ready.requests)
+                clock.lap("prepare")
+                if rows.height:
+                    copy_in(conn, _copy(target, REQUEST_COLUMNS),
+                            rows.with_columns(ts=pl.from_epoch("ts_ms", "ms")).select(REQUEST_COLUMNS))
+                    staged += rows.height
+                    first_ms = min(first_ms or rows["ts_ms"].min(), rows["ts_ms"].min())
+                    last_ms = max(last_ms or rows["ts_ms"].max(), rows["ts_ms"].max())
+                for part in (batch.rejected, ready.rejected):
+                    if part.height:
+                        copy_in(conn, _q("copy_rejected"), part.select(reader.ROW, "reason", "record"))
+                        rejected += part.height
+                clock.lap("requests")
+            if total == 0:
+                raise DownloadsIngestError(
+                    f"{self.path.name} holds no rows; a request log needs a header line and rows.")
+            loaded = self._close_requests(fresh, staged)
+            clock.lap("requests")
+            self._store_strings_and_addresses(book, strings)
+            clock.lap("strings_addresses")
+            counts = {"rows": total, "loaded": loaded, "duplicates": total - loaded - rejected,
+                      "rejected": rejected}
+            days = {"first_day": _day(first_ms), "last_day": _day(last_ms)}
+            conn.execute(_q("insert_batch"), {
+                "tenant_id": self.tenant_id, "batch_id": self.batch_id, "source_file": str(self.path),
+                "file_sha256": reader.file_sha256(self.path), **counts, **days, "status": "succeeded",
+                "error": None, "started_at": self.started_at})
+            if rejected:
+                conn.execute(_q("insert_rejected"), {"tenant_id": self.tenant_id, "batch_id": self.batch_id})
+            clock.lap("commit")
+        return {**counts, **{k: v and v.isoformat() for k, v in days.items()}}
+
+    def _has(self, kind: str) -> bool:
+        found = self.conn.execute(_q("has_partition"), {"kind": kind, "suffix": self.tenant_id.hex})
+        return found.fetchone()[0]
+
+    def _open(self, kind: str, fresh: bool) -> sql.Composable:
+        """Where this load's rows of `kind` go: the tenant's new partition (its first load) or a stage."""
+        if fresh:
+            name = self.conn.execute(_q("new_partition"), {
+                "kind": kind, "suffix": self.tenant_id.hex, "tenant": self.tenant_id,
+                "batch": self.batch_id if kind == "requests" else None}).fetchone()[0]
+            return sql.SQL(name)
+        if kind == "requests":
+            self.conn.execute(_q("create_later_stages"))
+        return sql.Identifier(f"{kind}_stage")
+
+    def _close_requests(self, fresh: bool, staged: int) -> int:
+        if fresh:
+            self._attach("requests")
+            return staged
+        return self.conn.execute(_q("insert_requests"), {"tenant_id": self.tenant_id,
+                                                         "batch_id": self.batch_id}).rowcount
+
+    def _attach(self, kind: str) -> None:
+        self.conn.execute(_q("attach_partition"), {"kind": kind, "suffix": self.tenant_id.hex,
+                                                   "bound": str(self.tenant_id)})
+
+    def _store_strings_and_addresses(self, book: prepared.AddressBook, strings: prepared.StringBook) -> None:
+        conn = self.conn
+        copy_in(conn, _q("copy_strings"), strings.stored())
+        conn.execute(_q("insert_strings"), {"tenant_id": self.tenant_id})
+        found = book.stored()
+        if found.is_empty():
+            return
+        fresh = not self._has("addresses")
+        target = self._open("addresses", fresh)
+        sealed = prepared.seal_addresses(found, self.tenant_id, self.keys).with_columns(
+            list_version=pl.lit(self.lists.version))
+        copy_in(conn, _copy(target, ADDRESS_COLUMNS),
+                sealed.with_columns(sealed=hex_bytes("sealed")).select(ADDRESS_COLUMNS))
+        if fresh:
+            self._attach("addresses")
+        else:
+            conn.execute(_q("insert_addresses"), {"tenant_id": self.tenant_id})
 
 
-def _load(conn: psycopg.Connection, tenant_id: UUID, batch_id: UUID, path: Path, started_at: datetime,
-          ready: _Ready, total: int, list_version: int, clock: _Clock) -> dict:
-    suffix = tenant_id.hex
-    with db.tenant_transaction(conn, tenant_id):
-        conn.execute(_q("work_memory"))
-        conn.execute(_q("ingest_lock"), {"tenant_id": tenant_id})
-        exists = conn.execute(_q("has_requests_partition"), {"suffix": suffix}).fetchone()[0]
-        requests = _without_loaded(conn, tenant_id, ready.requests) if exists else ready.requests
-        clock.lap("dedupe")
-        conn.execute(_q("create_stages"))
-        used = requests.select("address_id").unique()
-        copy_in(conn, _q("copy_strings"), ready.strings)
-        conn.execute(_q("insert_strings"), {"tenant_id": tenant_id})
-        sealed = prepared.seal_addresses(ready.addresses.join(used, on="address_id"), tenant_id,
-                                         addresses.AddressKeys.from_settings())
-        copy_in(conn, _q("copy_addresses"), sealed.select("address_id", "ip_key", "in_datacenter",
-                                                            hex_bytes("sealed")))
-        conn.execute(_q("insert_addresses"), {"tenant_id": tenant_id, "list_version": list_version})
-        clock.lap("strings_addresses")
-        rows = requests.select(
-            tenant_id=pl.lit(str(tenant_id)), request_id="request_id", ts=pl.from_epoch("ts_ms", "ms"),
-            method="method", address_id="address_id", ip_key="ip_key", ua_id="ua_id", url_id="url_id",
-            referer_id="referer_id", range_kind="range_kind", range_a="range_a", range_b="range_b",
-            status="status", bytes_sent="bytes_sent", batch_id=pl.lit(str(batch_id)))
-        columns = sql.SQL(", ").join(sql.Identifier(c) for c in REQUEST_COLUMNS)
-        if exists:
-            copy_in(conn, sql.SQL("copy requests_stage ({}) from stdin (format csv)").format(columns), rows)
-            conn.execute(_q("insert_requests"))
-        elif rows.height:
-            table = conn.execute(_q("new_partition"), {"kind": "requests", "suffix": suffix}).fetchone()[0]
-            copy_in(conn, sql.SQL("copy {} ({}) from stdin (format csv)").format(sql.SQL(table), columns),
-                    rows.sort("request_id"))
-            conn.execute(_q("attach_partition"), {"kind": "requests", "suffix": suffix,
-                                                  "bound": str(tenant_id)})
-        clock.lap("requests")
-        days = requests["ts_ms"] // 86_400_000
-        first_day = date.fromordinal(date(1970, 1, 1).toordinal() + int(days.min())) if rows.height else None
-        last_day = date.fromordinal(date(1970, 1, 1).toordinal() + int(days.max())) if rows.height else None
-        counts = {"rows": total, "loaded": rows.height,
-                  "duplicates": total - rows.height - ready.rejected.height,
-                  "rejected": ready.rejected.height}
-        conn.execute(_q("insert_batch"), {
-            "tenant_id": tenant_id, "batch_id": batch_id, "source_file": str(path),
-            "file_sha256": ready.sha256, **counts, "first_day": first_day, "last_day": last_day,
-            "status": "succeeded", "error": None, "started_at": started_at})
-        if ready.rejected.height:
-            copy_in(conn, _q("copy_rejected"), ready.rejected.select(reader.ROW, "reason", "record"))
-            conn.execute(_q("insert_rejected"), {"tenant_id": tenant_id, "batch_id": batch_id})
-        clock.lap("commit")
-    return {**counts, "first_day": first_day and first_day.isoformat(),
-            "last_day": last_day and last_day.isoformat()}
+def _copy(target: sql.Composable, columns: tuple[str, ...]) -> sql.Composable:
+    return sql.SQL("copy {} ({}) from stdin (format csv)").format(
+        target, sql.SQL(", ").join(sql.Identifier(c) for c in columns))
 
 
-def _without_loaded(conn: psycopg.Connection, tenant_id: UUID, requests: pl.DataFrame) -> pl.DataFrame:
-    conn.execute(_q("create_incoming_ids"))
-    copy_in(conn, _q("copy_incoming_ids"), requests.select("request_id"))
-    conn.execute("analyze incoming_request_ids")
-    loaded = copy_out(conn, _q("copy_loaded_ids"), {"tenant_id": tenant_id}, {"request_id": pl.String})
-    return requests.join(loaded, on="request_id", how="anti") if loaded.height else requests
+def _day(ms: int | None) -> date | None:
+    return None if ms is None else (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms)).date()
 
 
 def _record_failure(conn: psycopg.Connection, tenant_id: UUID, batch_id: UUID, path: Path,

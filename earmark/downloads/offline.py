@@ -26,15 +26,16 @@ def count_rows(rows: list[dict], episodes: list[dict], ad_slots: list[dict] | No
     frame = pl.DataFrame([{c: str(r.get(c, "")) for c in reader.COLUMNS} for r in rows],
                          schema={c: pl.String for c in reader.COLUMNS}, orient="row")
     checked = reader.check(frame.with_row_index(reader.ROW, offset=1).with_columns(pl.col(reader.ROW).cast(pl.Int64)))
-    ready = prepared.prepare(checked.valid, OFFLINE_KEYS, cidr_list)
+    book, strings = prepared.AddressBook(OFFLINE_KEYS, cidr_list), prepared.StringBook()
+    ready = prepared.prepare(checked.valid, book, strings)
     checked.rejected = pl.concat([checked.rejected, ready.rejected])
     # A row whose ip only preparation refuses (999.1.2.3 looks like an address) is rejected, so no longer
     # valid: every row is in exactly one of the two (rows = valid + rejected).
     checked.valid = checked.valid.filter(~pl.col(reader.ROW).is_in(ready.rejected[reader.ROW].implode()))
     requests = (ready.requests.unique("request_id", keep="first", maintain_order=True)
-                .join(ready.addresses.select("address_id", "in_datacenter"), on="address_id", how="left")
+                .join(book.stored().select("address_id", "in_datacenter"), on="address_id", how="left")
                 .with_columns(kind=pl.lit(0, pl.Int8)))
-    strings = ready.strings
+    strings = strings.stored()
     catalog = counting.Catalog(pl.DataFrame(episodes, schema=EPISODE_SCHEMA, orient="row"),
                                pl.DataFrame(ad_slots or [], schema=AD_SCHEMA, orient="row"))
     counted = counting.count(requests, strings.rename({"string_id": "url_id", "value": "url"}),

@@ -57,15 +57,16 @@ create table downloads.strings (
     primary key (tenant_id, string_id)
 );
 
+-- One LIST partition per tenant, as downloads.requests: a tenant's first log COPYs its addresses.
 create table downloads.addresses (
-    tenant_id      uuid not null references app.tenants (id) on delete cascade,
+    tenant_id      uuid not null,
     address_id     bigint not null,          -- HMAC-SHA256 of the address, first 64 bits
     ip_key         bigint not null,          -- HMAC-SHA256 of R3's IP key, first 64 bits
     sealed         bytea not null,           -- AES-GCM of the address (earmark.downloads.addresses)
     list_version   integer not null,         -- the list in_datacenter was decided under
     in_datacenter  boolean not null,
     primary key (tenant_id, address_id)
-);
+) partition by list (tenant_id);
 
 create table downloads.batches (
     tenant_id    uuid not null references app.tenants (id) on delete cascade,
@@ -196,6 +197,7 @@ language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 begin
     execute format('drop table if exists downloads.%I', 'requests_' || replace(old.id::text, '-', ''));
+    execute format('drop table if exists downloads.%I', 'addresses_' || replace(old.id::text, '-', ''));
     delete from downloads.request_outcomes where tenant_id = old.id;
     delete from downloads.downloads where tenant_id = old.id;
     return old;
@@ -205,24 +207,32 @@ create trigger forget_downloads after delete on app.tenants
     for each row execute function downloads.forget_tenant();
 
 -- One function for a fresh, unattached table of a partitioned parent, writable by the transformer, and one
--- that locks it down and attaches it (replacing the partition it replaces). kind: 'requests' (suffix: the
--- tenant), 'request_outcomes' or 'downloads' (suffix: the day, YYYYMMDD).
+-- that locks it down and attaches it (replacing the partition it replaces). kind: 'requests' or
+-- 'addresses' (suffix: the tenant; the new table's defaults stamp the load's tenant and batch, so COPY
+-- sends neither), 'request_outcomes' or 'downloads' (suffix: the day, YYYYMMDD).
 create function downloads.partition_name(kind text, suffix text) returns text
 language sql immutable
 return kind || '_' || suffix;
 
-create function downloads.new_partition(kind text, suffix text) returns text
+create function downloads.new_partition(kind text, suffix text, tenant uuid default null,
+                                        batch uuid default null) returns text
 language plpgsql security definer set search_path = pg_catalog, pg_temp
 as $$
 declare
     name text := downloads.partition_name(kind, suffix) || '_new';
 begin
-    if kind not in ('requests', 'request_outcomes', 'downloads') then
+    if kind not in ('requests', 'addresses', 'request_outcomes', 'downloads') then
         raise exception 'no partitioned table downloads.%', kind;
     end if;
     perform pg_advisory_xact_lock(hashtextextended('downloads:' || kind || ':' || suffix, 0));
     execute format('drop table if exists downloads.%I', name);
     execute format('create table downloads.%I (like downloads.%I including defaults)', name, kind);
+    if tenant is not null then
+        execute format('alter table downloads.%I alter tenant_id set default %L', name, tenant);
+    end if;
+    if batch is not null then
+        execute format('alter table downloads.%I alter batch_id set default %L', name, batch);
+    end if;
     execute format('grant insert on downloads.%I to earmark_transformer', name);
     return 'downloads.' || quote_ident(name);
 end
@@ -234,17 +244,21 @@ as $$
 declare
     name text := downloads.partition_name(kind, suffix);
     fresh text := name || '_new';
-    key text := case kind when 'requests' then 'tenant_id' else 'day' end;
+    key text := case when kind in ('requests', 'addresses') then 'tenant_id' else 'day' end;
 begin
     perform pg_advisory_xact_lock(hashtextextended('downloads:' || kind || ':' || suffix, 0));
     if to_regclass('downloads.' || quote_ident(name)) is not null then
-        if kind = 'requests' then  -- a tenant's requests are attached once, never replaced
+        if key = 'tenant_id' then  -- a tenant's requests and addresses are attached once, never replaced
             raise exception 'downloads.% exists', name;
         end if;
         execute format('drop table downloads.%I', name);
     end if;
     execute format('alter table downloads.%I rename to %I', fresh, name);
     execute format('revoke all on downloads.%I from earmark_transformer', name);
+    execute format('alter table downloads.%I alter tenant_id drop default', name);
+    if kind = 'requests' then
+        execute format('alter table downloads.%I alter batch_id drop default', name);
+    end if;
     -- The bound as a check spares ATTACH its scan of every row; the parent's checks come along.
     execute format('alter table downloads.%I add constraint %I check (%I = %L)', name, name || '_bound', key,
                    bound) || coalesce((
@@ -258,9 +272,9 @@ begin
                    name);
     execute format('create policy platform_all on downloads.%I to earmark_owner, earmark_transformer '
                    'using (true) with check (true)', name);
-    if kind = 'requests' then
-        execute format('alter table downloads.requests attach partition downloads.%I for values in (%L)',
-                       name, bound);
+    if key = 'tenant_id' then
+        execute format('alter table downloads.%I attach partition downloads.%I for values in (%L)',
+                       kind, name, bound);
     else
         execute format('alter table downloads.%I attach partition downloads.%I for values from (%L) to (%L)',
                        kind, name, bound, (bound::date + 1)::text);
@@ -269,9 +283,9 @@ begin
 end
 $$;
 
-revoke all on function downloads.new_partition(text, text), downloads.attach_partition(text, text, text)
-    from public;
-grant execute on function downloads.partition_name(text, text), downloads.new_partition(text, text),
+revoke all on function downloads.new_partition(text, text, uuid, uuid),
+    downloads.attach_partition(text, text, text) from public;
+grant execute on function downloads.partition_name(text, text), downloads.new_partition(text, text, uuid, uuid),
     downloads.attach_partition(text, text, text) to earmark_transformer;
 
 -- Reports pick a mode per tenant unless asked: fixed (UTC day) by default, or rolling (24 h first touch).

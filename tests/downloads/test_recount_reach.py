@@ -6,8 +6,16 @@ from __future__ import annotations
 from datetime import date
 
 from logs import ad, episode, row, ts
-from stored import add_catalog, offline_ads, offline_downloads, offline_outcomes, stored_ads, stored_downloads
-from stored import stored_outcomes, write_log
+from stored import (
+    add_catalog,
+    offline_ads,
+    offline_downloads,
+    offline_outcomes,
+    stored_ads,
+    stored_downloads,
+    stored_outcomes,
+    write_log,
+)
 
 from earmark.downloads import counted, ingest
 from earmark.downloads.offline import count_rows

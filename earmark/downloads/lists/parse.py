@@ -83,6 +83,10 @@ class CidrList:
             merged[version] = (firsts, lasts)
         return merged
 
+    def ranges(self, version: int) -> tuple[list[int], list[int]]:
+        """The merged [first, last] integer ranges of one IP version, sorted (for a vectorised search)."""
+        return self._ranges[version]
+
     def contains(self, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
         firsts, lasts = self._ranges[address.version]
         value = int(address)

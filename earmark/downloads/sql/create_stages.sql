@@ -1,7 +1,3 @@
 -- Transaction-scoped landing spots: COPY cannot write the RLS tables themselves.
 create temporary table strings_stage (string_id bigint not null, value text not null) on commit drop;
-create temporary table addresses_stage (
-    address_id bigint not null, ip_key bigint not null, in_datacenter boolean not null, sealed bytea not null
-) on commit drop;
-create temporary table requests_stage (like downloads.requests) on commit drop;
 create temporary table rejected_stage (row_number bigint not null, reason text not null, record text) on commit drop

@@ -1,1 +1,1 @@
-select downloads.new_partition(%(kind)s, %(suffix)s)
+select downloads.new_partition(%(kind)s, %(suffix)s, %(tenant)s, %(batch)s)

@@ -1,1 +1,0 @@
-copy incoming_request_ids (request_id) from stdin (format csv)

@@ -1,1 +1,0 @@
-create temporary table incoming_request_ids (request_id text collate "C" not null) on commit drop
