@@ -26,7 +26,8 @@ APPS = (
     "AntennaPod/3.4.0",
     "Podcast Addict/v2 - Dalvik/2.1.0 (Linux; U; Android 14; Pixel 8)",
     "Castro 2024.5/1.0",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0 Safari/537.36",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/125.0 Safari/537.36",
 )
 BOTS = ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "python-requests/2.32.3",
         "curl/8.7.1", "")
@@ -39,7 +40,7 @@ PATTERNS = np.array([0.50, 0.25, 0.10, 0.07, 0.08])
 
 def request_log(episodes: pl.DataFrame, deliveries: list[dict], ad_slots: list[dict], days: tuple[date, date],
                 seed: int = 7, share: float = 1.0) -> pl.DataFrame:
-    """The log's rows (IAB_COUNTING.md's columns, as strings) for the days first..last, roughly in time order."""
+    """The log's rows (IAB_COUNTING.md's columns, as strings) for days first..last, about in time order."""
     rng = np.random.default_rng([seed, 13])
     slotted = {slot["placement_id"]: slot["episode_id"] for slot in ad_slots if slot.get("placement_id")}
     demand: dict[tuple[str, date], int] = {}

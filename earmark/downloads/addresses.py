@@ -39,7 +39,8 @@ def parse(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:
             return address.ipv4_mapped
-        if address.scope_id is not None:  # fe80::1%eth0: the zone names the server's interface, not the listener
+        # fe80::1%eth0: the zone names the server's interface, not the listener
+        if address.scope_id is not None:
             address = ipaddress.IPv6Address(address.compressed.split("%", 1)[0])
     return address
 
@@ -91,7 +92,8 @@ class AddressKeys:
         sealed = []
         for address_id, text in zip(ids, texts, strict=True):
             iv = nonce(sealing.NONCE_BYTES)
-            sealed.append(iv + cipher.encrypt(iv, text.encode(), prefix + address_id.to_bytes(8, "big", signed=True)))
+            aad = prefix + address_id.to_bytes(8, "big", signed=True)
+            sealed.append(iv + cipher.encrypt(iv, text.encode(), aad))
         return sealed
 
     def open(self, tenant_id: UUID | str, address_id: int, sealed: bytes) -> str:

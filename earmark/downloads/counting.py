@@ -24,7 +24,8 @@ from earmark.downloads import kernels, reasons, rules, urls
 from earmark.downloads.lists.parse import BotList
 
 DAY_MS = kernels.DAY_MS
-EMPTY_OUTCOMES = {"request_id": pl.String, "day": pl.Date, "fixed_reason": pl.Int16, "fixed_download": pl.String,
+EMPTY_OUTCOMES = {"request_id": pl.String, "day": pl.Date,
+                  "fixed_reason": pl.Int16, "fixed_download": pl.String,
                   "rolling_reason": pl.Int16, "rolling_download": pl.String, "rolling_download_day": pl.Date}
 
 
@@ -58,11 +59,12 @@ def countable_episodes(catalog: Catalog) -> pl.DataFrame:
     for row in catalog.episodes.sort("episode_id").iter_rows(named=True):
         key = urls.normalise(row["enclosure_url"])
         if not key or row["bytes_total"] is None or row["duration_s"] is None or key in seen:
-            continue  # two episodes with one URL: the first by id keeps it (a catalog error the import allows)
+            continue  # two episodes with one URL: the first by id keeps it (a catalog error imports allow)
         seen.add(key)
         rows.append({"episode_id": row["episode_id"], "show_id": row["show_id"], "url_key": key,
                      "bytes_total": int(row["bytes_total"]),
-                     "threshold": rules.threshold(int(row["bytes_total"]), row["duration_s"], row["id3_bytes"])})
+                     "threshold": rules.threshold(int(row["bytes_total"]), row["duration_s"],
+                                                  row["id3_bytes"])})
     schema = {"episode_id": pl.String, "show_id": pl.String, "url_key": pl.String, "bytes_total": pl.Int64,
               "threshold": pl.Int64}
     return pl.DataFrame(rows, schema=schema, orient="row").with_row_index("episode", offset=0).with_columns(
@@ -79,7 +81,8 @@ def _agent_flags(agents: pl.DataFrame, bots: BotList) -> pl.DataFrame:
     return agents.select(
         "ua_id",
         is_bot=pl.col("user_agent").map_elements(bots.is_bot, return_dtype=pl.Boolean),
-        is_watch=pl.col("user_agent").str.to_lowercase().str.contains("watchos", literal=True).fill_null(False),
+        is_watch=pl.col("user_agent").str.to_lowercase()
+        .str.contains("watchos", literal=True).fill_null(False),
     )
 
 
@@ -154,12 +157,14 @@ def _windows(eligible: pl.DataFrame, mode: str) -> tuple[np.ndarray, np.ndarray]
         reason[index] = sub_reason
         download[index] = np.where(sub_download >= 0, index[np.maximum(sub_download, 0)], -1)
     else:
-        kernels.rolling_windows(group, eligible["ts_ms"].to_numpy(), eligible["kind"].to_numpy().astype(np.int8),
+        kinds = eligible["kind"].to_numpy().astype(np.int8)
+        kernels.rolling_windows(group, eligible["ts_ms"].to_numpy(), kinds,
                                 start, end, threshold, reason, download)
     return reason, download
 
 
-def _outcomes(frame: pl.DataFrame, eligible: pl.DataFrame, windows: dict, first: int, last: int) -> pl.DataFrame:
+def _outcomes(frame: pl.DataFrame, eligible: pl.DataFrame, windows: dict, first: int,
+              last: int) -> pl.DataFrame:
     ids = eligible["request_id"]
     days = eligible["day_no"].to_numpy()
     columns = {}
@@ -171,7 +176,8 @@ def _outcomes(frame: pl.DataFrame, eligible: pl.DataFrame, windows: dict, first:
                                                                                         dtype=pl.String))
         if mode == "rolling":
             columns["rolling_download_day_no"] = pl.Series(np.where(has, days[at], -1), dtype=pl.Int32)
-    decided = pl.DataFrame({"request_id": ids, "kind": eligible["kind"], "day_no": eligible["day_no"], **columns})
+    decided = pl.DataFrame({"request_id": ids, "kind": eligible["kind"], "day_no": eligible["day_no"],
+                            **columns})
     excluded = frame.filter(pl.col("reason") != reasons.COUNTED).select(
         "request_id", "kind", "day_no", fixed_reason="reason", fixed_download=pl.lit(None, pl.String),
         rolling_reason="reason", rolling_download=pl.lit(None, pl.String),
@@ -181,7 +187,8 @@ def _outcomes(frame: pl.DataFrame, eligible: pl.DataFrame, windows: dict, first:
     return both.select(
         "request_id", day=_date("day_no"), fixed_reason="fixed_reason", fixed_download="fixed_download",
         rolling_reason="rolling_reason", rolling_download="rolling_download",
-        rolling_download_day=pl.when(pl.col("rolling_download_day_no") >= 0).then(_date("rolling_download_day_no")))
+        rolling_download_day=pl.when(pl.col("rolling_download_day_no") >= 0)
+        .then(_date("rolling_download_day_no")))
 
 
 def _date(column: str) -> pl.Expr:
@@ -190,14 +197,16 @@ def _date(column: str) -> pl.Expr:
 
 def _ad_table(ad_slots: pl.DataFrame, episodes: pl.DataFrame) -> dict[str, np.ndarray]:
     """The ads of each countable episode as [first, end) byte ranges (R7), grouped for the kernel."""
-    slots = ad_slots.join(episodes.select("episode_id", "episode", "bytes_total"), on="episode_id", how="inner")
+    slots = ad_slots.join(episodes.select("episode_id", "episode", "bytes_total"), on="episode_id",
+                          how="inner")
     rows = sorted((r["episode"], r["ad_id"], *rules.ad_portion(r["kind"], r["start_byte"], r["end_byte"],
                                                               r["bytes_total"]))
                   for r in slots.iter_rows(named=True))
     counts = np.bincount(np.array([r[0] for r in rows], np.int64), minlength=episodes.height + 1)
     offsets = np.concatenate(([0], np.cumsum(counts)[: episodes.height])).astype(np.int64)
     return {"offsets": offsets, "ad_id": np.array([r[1] for r in rows], dtype=object),
-            "first": np.array([r[2] for r in rows], np.int64), "end": np.array([r[3] for r in rows], np.int64)}
+            "first": np.array([r[2] for r in rows], np.int64),
+            "end": np.array([r[3] for r in rows], np.int64)}
 
 
 def _downloads(eligible: pl.DataFrame, reason: np.ndarray, download: np.ndarray, ad_table: dict,

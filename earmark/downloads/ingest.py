@@ -129,7 +129,8 @@ class _Load:
 
     def run(self) -> dict:
         conn, clock, params = self.conn, self.clock, {"tenant_id": self.tenant_id}
-        book, strings, seen = prepared.AddressBook(self.keys, self.lists.cidrs), prepared.StringBook(), _Seen()
+        book, strings = prepared.AddressBook(self.keys, self.lists.cidrs), prepared.StringBook()
+        seen = _Seen()
         # every address of the load is sealed at the end, once
         total = staged = rejected = 0
         first_ms = last_ms = None

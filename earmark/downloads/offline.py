@@ -25,7 +25,8 @@ def count_rows(rows: list[dict], episodes: list[dict], ad_slots: list[dict] | No
     cidr_list = parse_cidrs(default_cidrs if cidrs is None else cidrs)
     frame = pl.DataFrame([{c: str(r.get(c, "")) for c in reader.COLUMNS} for r in rows],
                          schema={c: pl.String for c in reader.COLUMNS}, orient="row")
-    checked = reader.check(frame.with_row_index(reader.ROW, offset=1).with_columns(pl.col(reader.ROW).cast(pl.Int64)))
+    numbered = frame.with_row_index(reader.ROW, offset=1).with_columns(pl.col(reader.ROW).cast(pl.Int64))
+    checked = reader.check(numbered)
     book, strings = prepared.AddressBook(OFFLINE_KEYS, cidr_list), prepared.StringBook()
     ready = prepared.prepare(checked.valid, book, strings)
     checked.rejected = pl.concat([checked.rejected, ready.rejected])

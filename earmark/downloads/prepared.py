@@ -60,10 +60,14 @@ class AddressBook:
 
     def _dotted(self, ips: pl.Series) -> pl.DataFrame:
         octets = ips.str.split_exact(".", 3).struct.unnest().cast(pl.Int64)
-        value = (octets[:, 0] * 16_777_216 + octets[:, 1] * 65_536 + octets[:, 2] * 256 + octets[:, 3]).to_numpy()
+        value = (octets[:, 0] * 16_777_216 + octets[:, 1] * 65_536 + octets[:, 2] * 256
+                 + octets[:, 3]).to_numpy()
         firsts, lasts = self._v4
         at = np.searchsorted(firsts, value, side="right") - 1
-        inside = (at >= 0) & (value <= lasts[np.maximum(at, 0)]) if firsts.size else np.zeros(value.size, bool)
+        if firsts.size:
+            inside = (at >= 0) & (value <= lasts[np.maximum(at, 0)])
+        else:
+            inside = np.zeros(value.size, bool)
         ids = pl.Series(self.keys.macs(ips.to_list()), dtype=pl.Int64)
         return pl.DataFrame({"ip": ips, "address_id": ids, "ip_key": ids, "in_datacenter": inside,
                              "address": ips}, schema=ADDRESS_SCHEMA)
@@ -81,7 +85,8 @@ class AddressBook:
             return pl.DataFrame(schema=ADDRESS_SCHEMA)
         texts, canonical, key, inside = zip(*rows, strict=True)
         return pl.DataFrame({"ip": texts, "address_id": self.keys.macs(list(canonical)),
-                             "ip_key": self.keys.macs(list(key)), "in_datacenter": inside, "address": canonical},
+                             "ip_key": self.keys.macs(list(key)), "in_datacenter": inside,
+                             "address": canonical},
                             schema=ADDRESS_SCHEMA)
 
     def stored(self) -> pl.DataFrame:
@@ -111,7 +116,8 @@ def prepare(valid: pl.DataFrame, book: AddressBook, strings: StringBook) -> Prep
     rejected = pl.DataFrame(schema={"row_number": pl.Int64, "reason": pl.String, "record": pl.String})
     if unreadable is not None and unreadable.any():
         bad = valid.filter(unreadable)
-        rejected = bad.select("row_number", reason=pl.format("ip {} is not an IPv4 or IPv6 address", pl.col("ip")),
+        reason = pl.format("ip {} is not an IPv4 or IPv6 address", pl.col("ip"))
+        rejected = bad.select("row_number", reason=reason,
                               record=pl.concat_str([pl.col(c).cast(pl.String).fill_null("")
                                                     for c in valid.columns[1:]], separator=","))
         valid = valid.filter(~unreadable)

@@ -21,7 +21,8 @@ import polars as pl
 from earmark.downloads import rules
 from earmark.errors import EarmarkError
 
-COLUMNS = ("request_id", "ts", "method", "ip", "user_agent", "referer", "url", "range", "status", "bytes_sent")
+COLUMNS = ("request_id", "ts", "method", "ip", "user_agent", "referer", "url", "range", "status",
+           "bytes_sent")
 ROW = "row_number"
 BATCH_ROWS = 1_000_000
 MAX_BYTES = 2**62  # any byte offset or count past this is not a file's
@@ -33,7 +34,8 @@ class RequestLogError(EarmarkError):
 
 @dataclass
 class Batch:
-    valid: pl.DataFrame     # ROW, request_id, ts_ms, method, ip, user_agent, referer, url, range_*, status, bytes_sent
+    # ROW, request_id, ts_ms, method, ip, user_agent, referer, url, range_*, status, bytes_sent
+    valid: pl.DataFrame
     rejected: pl.DataFrame  # ROW, reason, record
 
 
@@ -70,8 +72,8 @@ def _read(plain: Path, name: str, batch_rows: int) -> Iterator[Batch]:
     found = [c.strip().strip('"') for c in header.split(",")]
     missing = [c for c in COLUMNS if c not in found]
     if not header or missing:
-        raise RequestLogError(f"{name} lacks the column(s) {', '.join(missing or COLUMNS)}; a request log's header "
-                              f"is {','.join(COLUMNS)}.")
+        raise RequestLogError(f"{name} lacks the column(s) {', '.join(missing or COLUMNS)}; "
+                              f"a request log's header is {','.join(COLUMNS)}.")
     try:
         # Streaming: a batch at a time, in file order, every value a string ('' for an empty field).
         scan = pl.scan_csv(plain, has_header=True, infer_schema=False, empty_string_is_null=False,
@@ -105,18 +107,20 @@ def check(frame: pl.DataFrame) -> Batch:
         .when(last != "").then(rules.SUFFIX).cast(pl.Int8),
         range_a=pl.when(first != "").then(first).cast(pl.Int64, strict=False),
         range_b=pl.when(last != "").then(last).cast(pl.Int64, strict=False),
-        status_code=pl.when(status.str.contains(r"^[1-5][0-9]{2}$")).then(status).cast(pl.Int16, strict=False),
+        status_code=pl.when(status.str.contains(r"^[1-5][0-9]{2}$")).then(status)
+        .cast(pl.Int16, strict=False),
         sent=pl.when(sent.str.contains(r"^[0-9]{1,18}$")).then(sent).cast(pl.Int64, strict=False),
     )
-    reason = (pl.when(pl.col("request_id").fill_null("").str.strip_chars() == "").then(pl.lit("request_id is empty"))
-              .when(pl.col("ts_ms").is_null()).then(pl.format("ts {} is not a UTC time like 2026-11-02T22:00:00.000Z",
-                                                              pl.col("ts")))
+    reason = (pl.when(pl.col("request_id").fill_null("").str.strip_chars() == "")
+              .then(pl.lit("request_id is empty"))
+              .when(pl.col("ts_ms").is_null())
+              .then(pl.format("ts {} is not a UTC time like 2026-11-02T22:00:00.000Z", pl.col("ts")))
               .when(~text["method"].str.contains(_TOKEN)).then(pl.format("method {} is not an HTTP method",
                                                                          pl.col("method")))
               .when(~text["ip"].str.strip_chars().str.contains(_IPISH)).then(pl.format(
                   "ip {} is not an IPv4 or IPv6 address", pl.col("ip")))
-              .when(pl.col("status_code").is_null()).then(pl.format("status {} is not an HTTP status (100-599)",
-                                                                    pl.col("status")))
+              .when(pl.col("status_code").is_null())
+              .then(pl.format("status {} is not an HTTP status (100-599)", pl.col("status")))
               .when(pl.col("range_kind").is_null()
                     | ((pl.col("range_kind") == rules.CLOSED) & (pl.col("range_b") < pl.col("range_a")))
                     | (pl.col("range_a") > MAX_BYTES) | (pl.col("range_b") > MAX_BYTES))

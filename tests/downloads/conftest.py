@@ -1,5 +1,6 @@
-"""Fixtures of the downloads tests that run through Dagster: the persistent instance and a tenant whose landing
-folder is removed afterwards (a log left behind would be loaded by the next `earmark run` of the session)."""
+"""Fixtures of the downloads tests that run through Dagster: the persistent instance and a tenant whose
+landing folder is removed afterwards (a log left behind would be loaded by the next `earmark run` of
+the session)."""
 
 import shutil
 
