@@ -184,8 +184,7 @@ def _refresh_datacenters(conn: psycopg.Connection, tenant_id: UUID, lists: store
     decided = [(address_id, lists.cidrs.contains(addresses.parse(keys.open(tenant_id, address_id, sealed))))
                for address_id, sealed in stale]
     with conn.cursor() as cur:
-        cur.executemany("update downloads.addresses set in_datacenter = %s, list_version = %s "
-                        "where tenant_id = %s and address_id = %s",
+        cur.executemany(_q("update_address_datacenter"),
                         [(inside, lists.version, tenant_id, aid) for aid, inside in decided])
 
 
@@ -217,10 +216,8 @@ def _write(conn: psycopg.Connection, first: date, last: date, outcomes: list, do
     if ads:
         impressions = pl.concat(ads).group_by("tenant_id", "day", "mode", "ad_id").len("impressions")
         with conn.cursor() as cur:
-            cur.executemany("insert into downloads.ad_deliveries (tenant_id, day, mode, ad_id, impressions) "
-                            "values (%s, %s, %s, %s, %s)", impressions.select(
-                                "tenant_id", "day", "mode", "ad_id", "impressions").rows())
+            cur.executemany(_q("insert_ad_delivery"), impressions.select(
+                "tenant_id", "day", "mode", "ad_id", "impressions").rows())
     with conn.cursor() as cur:
-        cur.executemany("insert into downloads.counted_days (tenant_id, day, list_version, spike_threshold, "
-                        "catalog_revision, requests) values (%s, %s, %s, %s, %s, %s)",
+        cur.executemany(_q("insert_counted_day"),
                         [(t, d, list_version, threshold, rev, n) for t, d, n, rev in days])

@@ -70,10 +70,9 @@ def _insert(conn: psycopg.Connection, bots: BotList, cidrs: CidrList, bots_sourc
         "bots_sha256": bots.sha256, "cidrs_sha256": cidrs.sha256, "bots_source": bots_source,
         "cidrs_source": cidrs_source}).fetchone()[0]
     with conn.cursor() as cur:
-        cur.executemany("insert into downloads.bot_patterns (version, line, match, pattern, note) "
-                        "values (%s, %s, %s, %s, %s)",
+        cur.executemany(_q("insert_bot_pattern"),
                         [(version, p.line, p.match, p.pattern, p.note) for p in bots.patterns])
-        cur.executemany("insert into downloads.datacenter_cidrs (version, line, network) values (%s, %s, %s)",
+        cur.executemany(_q("insert_datacenter_cidr"),
                         [(version, line, network) for line, network in cidrs.networks])
     return version
 
