@@ -27,7 +27,7 @@ from earmark.settings import get_settings
 from earmark.sqlfiles import load
 
 REQUEST_SCHEMA = {"request_id": pl.String, "ts_ms": pl.Int64, "method": pl.String, "status": pl.Int32,
-                  "ip_key": pl.Int64, "in_datacenter": pl.Int8, "ua_id": pl.Int64, "url_id": pl.Int64,
+                  "ip_key": pl.Int64, "address_id": pl.Int64, "ua_id": pl.Int64, "url_id": pl.Int64,
                   "range_kind": pl.Int8, "range_a": pl.Int64, "range_b": pl.Int64, "bytes_sent": pl.Int64,
                   "kind": pl.Int8}
 OUTCOME_COLUMNS = ("tenant_id", "day", "request_id", "fixed_reason", "fixed_download", "rolling_reason",
@@ -150,7 +150,11 @@ def _requests(conn: psycopg.Connection, tenant_id: UUID, first: date, last: date
     carried = copy_out(conn, _q("count_carried"), {
         "tenant_id": tenant_id, "day": first - timedelta(days=1), "window_start": _midnight(first)},
         REQUEST_SCHEMA)
-    return pl.concat([carried, window]).with_columns(pl.col("in_datacenter").cast(pl.Boolean))
+    verdicts = copy_out(conn, _q("count_addresses"), {"tenant_id": tenant_id},
+                        {"address_id": pl.Int64, "in_datacenter": pl.Int8})
+    # Every request's address is stored with it (ingest.py), so the left join leaves no null verdict.
+    return (pl.concat([carried, window]).join(verdicts, on="address_id", how="left", maintain_order="left")
+            .with_columns(pl.col("in_datacenter").cast(pl.Boolean)).drop("address_id"))
 
 
 def _count_tenant(conn: psycopg.Connection, tenant_id: UUID, frame: pl.DataFrame, rules: counting.Rules,

@@ -3,11 +3,10 @@
 -- downloads it opened whose 24 h reach into the window, kind 2 (their qualifying request).
 copy (
     select r.request_id, floor(extract(epoch from r.ts) * 1000)::bigint, r.method, r.status, r.ip_key,
-        a.in_datacenter::int, r.ua_id, r.url_id, r.range_kind, r.range_a, r.range_b, r.bytes_sent,
+        r.address_id, r.ua_id, r.url_id, r.range_kind, r.range_a, r.range_b, r.bytes_sent,
         case when d.download_id is not null then 2 else 1 end::smallint
     from downloads.request_outcomes as o
     join downloads.requests as r on r.tenant_id = o.tenant_id and r.request_id = o.request_id
-    join downloads.addresses as a on a.tenant_id = r.tenant_id and a.address_id = r.address_id
     left join downloads.downloads as d
         on d.tenant_id = o.tenant_id and d.day = o.day and d.mode = 'rolling' and d.download_id = o.request_id
         and d.qualified_at > %(window_start)s - interval '24 hours'
