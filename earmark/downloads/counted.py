@@ -46,7 +46,7 @@ class CountSummary:
     list_version: int = 0
     spike_threshold: int = 0
     phases: dict[str, float] = field(default_factory=dict)
-    handover_changed: bool = False  # the last day's outcomes differ from before: the next day needs a recount
+    handover_changed: bool = False  # what the last day hands on changed: the next day needs a recount
 
     def as_json(self) -> dict:
         return {"first": self.first.isoformat(), "last": self.last.isoformat(), "tenants": self.tenants,
