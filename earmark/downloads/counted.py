@@ -219,9 +219,8 @@ def _write(conn: psycopg.Connection, first: date, last: date, outcomes: list, do
     conn.execute(_q("replace_counted_days"), {"first": first, "last": last})
     if ads:
         impressions = pl.concat(ads).group_by("tenant_id", "day", "mode", "ad_id").len("impressions")
-        with conn.cursor() as cur:
-            cur.executemany(_q("insert_ad_delivery"), impressions.select(
-                "tenant_id", "day", "mode", "ad_id", "impressions").rows())
+        conn.execute(_q("insert_ad_delivery"), {column: impressions[column].to_list() for column in (
+            "tenant_id", "day", "mode", "ad_id", "impressions")})
     with conn.cursor() as cur:
         cur.executemany(_q("insert_counted_day"),
                         [(t, d, list_version, threshold, rev, n) for t, d, n, rev in days])
