@@ -55,8 +55,10 @@ def wheel_venv(tmp_path_factory):
     venv = work / "venv"
     _run(sys._base_executable, "-m", "venv", str(venv))
     uv = str(BIN / "uv")
-    _run(uv, "pip", "install", "--quiet", "--offline", "--python", str(venv / "bin" / "python"),
-         "-r", str(ROOT / "requirements.lock"))
+    # `sync` installs the lock as it stands from the wheels `make` cached; `install -r` resolves it again and,
+    # offline, fails on a machine whose cache lacks a wheel's metadata (seen here: agate 1.9.1).
+    _run(uv, "pip", "sync", "--quiet", "--offline", "--python", str(venv / "bin" / "python"),
+         str(ROOT / "requirements.lock"))
     _run(uv, "pip", "install", "--quiet", "--offline", "--no-deps", "--python", str(venv / "bin" / "python"),
          str(wheel))
     home = work / "home"
