@@ -10,14 +10,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import ipaddress
-import os
 from dataclasses import dataclass
 from uuid import UUID
-
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from earmark import sealing
 from earmark.settings import Settings, get_settings
@@ -65,36 +61,19 @@ class AddressKeys:
         material = settings.downloads_key or settings.secret_key
         return cls(sealing.derive_key(material, KEY_LABEL), sealing.derive_key(material, SEAL_LABEL))
 
-    def mac64(self, kind: bytes, value: str) -> int:
-        digest = hmac.digest(self.mac_key, kind + b"\0" + value.encode(), hashlib.sha256)
-        return int.from_bytes(digest[:8], "big", signed=True)
-
-    # One label for both: an IPv4 address is its own IP key, so its address id and its key are one HMAC
-    # (an IPv6 key is a network, "2001:db8:1:2::/64", never spelled like an address).
-    def key_id(self, key: str) -> int:
-        return self.mac64(b"ip", key)
-
-    def address_id(self, address: str) -> int:
-        return self.mac64(b"ip", address)
-
+    # One label for address ids and IP keys alike: an IPv4 address is its own IP key, so its address id
+    # and its key are one HMAC (an IPv6 key is a network, "2001:db8:1:2::/64", never spelled like an address).
     def macs(self, values: list[str]) -> list[int]:
-        """mac64(b"ip", v) for many values at once (one HMAC key, no per-call lookups)."""
+        """The 64-bit keyed HMAC of each address or IP key (one HMAC key, no per-call lookups)."""
         key, digest = self.mac_key, hmac.digest
         return [int.from_bytes(digest(key, b"ip\0" + v.encode(), "sha256")[:8], "big", signed=True)
                 for v in values]
 
-    def seal(self, tenant_id: UUID | str, address_id: int, address: str) -> bytes:
-        return sealing.seal(self.seal_key, address, _aad(tenant_id, address_id))
-
     def seal_many(self, tenant_id: UUID | str, ids: list[int], texts: list[str]) -> list[bytes]:
-        """seal() for many addresses of one tenant: one cipher object, the tenant's part of the AAD once."""
-        cipher, prefix, nonce = AESGCM(self.seal_key), UUID(str(tenant_id)).bytes, os.urandom
-        sealed = []
-        for address_id, text in zip(ids, texts, strict=True):
-            iv = nonce(sealing.NONCE_BYTES)
-            aad = prefix + address_id.to_bytes(8, "big", signed=True)
-            sealed.append(iv + cipher.encrypt(iv, text.encode(), aad))
-        return sealed
+        """The sealed form of many addresses of one tenant, each bound to its tenant and address id."""
+        prefix = UUID(str(tenant_id)).bytes
+        return sealing.seal_many(self.seal_key, texts,
+                                 [prefix + i.to_bytes(8, "big", signed=True) for i in ids])
 
     def open(self, tenant_id: UUID | str, address_id: int, sealed: bytes) -> str:
         return sealing.open_sealed(self.seal_key, sealed, _aad(tenant_id, address_id))

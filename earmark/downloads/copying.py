@@ -14,6 +14,12 @@ SLICE_ROWS = 250_000
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S%.3f+00"
 
 
+def copy_statement(target: sql.Composable, columns: tuple[str, ...]) -> sql.Composable:
+    """COPY FROM stdin as CSV into `target` (a table or stage), naming its columns."""
+    return sql.SQL("copy {} ({}) from stdin (format csv)").format(
+        target, sql.SQL(", ").join(sql.Identifier(c) for c in columns))
+
+
 def copy_in(conn: psycopg.Connection, statement: str | sql.Composable, frame: pl.DataFrame) -> None:
     cursor = conn.cursor()
     with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:

@@ -21,7 +21,7 @@ from psycopg import sql
 
 from earmark import db
 from earmark.downloads import addresses, counting
-from earmark.downloads.copying import copy_in, copy_out
+from earmark.downloads.copying import copy_in, copy_out, copy_statement
 from earmark.downloads.lists import store
 from earmark.settings import get_settings
 from earmark.sqlfiles import load
@@ -211,8 +211,7 @@ def _write(conn: psycopg.Connection, first: date, last: date, outcomes: list, do
                                                          "batch": None}).fetchone()[0]
             rows = frame.filter(pl.col("day") == day).sort("tenant_id", "day")
             if rows.height:
-                copy_in(conn, sql.SQL("copy {} ({}) from stdin (format csv)").format(
-                    sql.SQL(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns)), rows)
+                copy_in(conn, copy_statement(sql.SQL(table), columns), rows)
             conn.execute(_q("attach_partition"), {"kind": kind, "suffix": suffix, "bound": day.isoformat()})
         day += timedelta(days=1)
     conn.execute(_q("replace_ad_deliveries"), {"first": first, "last": last})

@@ -20,7 +20,7 @@ from psycopg import sql
 
 from earmark import db, tenancy
 from earmark.downloads import addresses, prepared, reader
-from earmark.downloads.copying import copy_in, hex_bytes
+from earmark.downloads.copying import copy_in, copy_statement, hex_bytes
 from earmark.downloads.lists import store
 from earmark.errors import EarmarkError
 from earmark.sqlfiles import load
@@ -131,7 +131,6 @@ class _Load:
         conn, clock, params = self.conn, self.clock, {"tenant_id": self.tenant_id}
         book, strings = prepared.AddressBook(self.keys, self.lists.cidrs), prepared.StringBook()
         seen = _Seen()
-        # every address of the load is sealed at the end, once
         total = staged = rejected = 0
         first_ms = last_ms = None
         with db.tenant_transaction(conn, self.tenant_id):
@@ -147,11 +146,12 @@ class _Load:
                 rows = seen.new(ready.requests)
                 clock.lap("prepare")
                 if rows.height:
-                    copy_in(conn, _copy(target, REQUEST_COLUMNS),
+                    copy_in(conn, copy_statement(target, REQUEST_COLUMNS),
                             rows.with_columns(ts=pl.from_epoch("ts_ms", "ms")).select(REQUEST_COLUMNS))
                     staged += rows.height
-                    first_ms = min(first_ms or rows["ts_ms"].min(), rows["ts_ms"].min())
-                    last_ms = max(last_ms or rows["ts_ms"].max(), rows["ts_ms"].max())
+                    low, high = rows["ts_ms"].min(), rows["ts_ms"].max()
+                    first_ms = low if first_ms is None else min(first_ms, low)
+                    last_ms = high if last_ms is None else max(last_ms, high)
                 for part in (batch.rejected, ready.rejected):
                     if part.height:
                         copy_in(conn, _q("copy_rejected"), part.select(reader.ROW, "reason", "record"))
@@ -213,17 +213,12 @@ class _Load:
         target = self._open("addresses", fresh)
         sealed = prepared.seal_addresses(found, self.tenant_id, self.keys).with_columns(
             list_version=pl.lit(self.lists.version))
-        copy_in(conn, _copy(target, ADDRESS_COLUMNS),
+        copy_in(conn, copy_statement(target, ADDRESS_COLUMNS),
                 sealed.with_columns(sealed=hex_bytes("sealed")).select(ADDRESS_COLUMNS))
         if fresh:
             self._attach("addresses")
         else:
             conn.execute(_q("insert_addresses"), {"tenant_id": self.tenant_id})
-
-
-def _copy(target: sql.Composable, columns: tuple[str, ...]) -> sql.Composable:
-    return sql.SQL("copy {} ({}) from stdin (format csv)").format(
-        target, sql.SQL(", ").join(sql.Identifier(c) for c in columns))
 
 
 def _day(ms: int | None) -> date | None:
