@@ -38,7 +38,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
-from downloads_traffic import make_catalog
+from downloads_catalog import make_catalog
 
 TRAFFIC = Path(__file__).with_name("downloads_traffic.py")
 

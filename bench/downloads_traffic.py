@@ -19,169 +19,16 @@ import ipaddress
 import json
 import resource
 import time
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+from downloads_catalog import DAY_MS, HOSTS, day_ms, make_catalog, slug
+from downloads_clients import BOT, EVENT, FULL, IOS, OPEN, SEEK
+from downloads_clients import families as client_families
 
-DAY_MS = 86_400_000
-FULL, IOS, OPEN, SEEK, EVENT, BOT = range(6)
 TS_FORMAT = "%Y-%m-%dT%H:%M:%S%.3fZ"
-
-
-# --- the catalog --------------------------------------------------------------------------------
-
-HOSTS = ("media.earshot-cdn.net", "traffic.wavehost.fm", "audio.castdeck.io", "cdn.podsphere.example.com",
-         "chtbl-free.mediahub.org")
-
-
-def make_catalog(seed: int, episodes: int, start: date) -> dict[str, pl.DataFrame]:
-    """Shows, episodes and ad slots; deterministic in (seed, episodes, start)."""
-    rng = np.random.default_rng(seed)
-    n_shows = max(1, episodes // 20)
-    show_weight = 1.0 / np.arange(1, n_shows + 1) ** 0.9
-    show = np.sort(rng.choice(n_shows, episodes, p=show_weight / show_weight.sum()))
-    rank = np.arange(episodes) - np.searchsorted(show, show)  # 0 = the show's newest episode
-    cadence = rng.choice([1, 3.5, 7, 7, 7, 14], n_shows)[show]
-    start_ms = _ms(start)
-    newest = start_ms + rng.uniform(-14, 7, n_shows)[show] * DAY_MS
-    published = (newest - rank * cadence * DAY_MS).astype(np.int64)
-    duration = np.clip(rng.lognormal(np.log(2400), 0.6, episodes), 120, 4 * 3600)
-    trailer = rng.random(episodes) < 0.02
-    duration = np.where(trailer, rng.uniform(20, 60, episodes), duration)
-    duration = np.where(rng.random(episodes) < 0.3, np.round(duration * 2) / 2, np.round(duration))
-    bitrate = rng.choice([64_000, 96_000, 128_000, 192_000], episodes, p=[0.25, 0.2, 0.45, 0.1])
-    id3 = np.where(rng.random(episodes) < 0.15, 0, rng.integers(4_000, 800_000, episodes))
-    total = id3 + (duration * bitrate / 8).astype(np.int64)
-    host = rng.integers(0, len(HOSTS), n_shows)
-    ids = [f"ep-{i:05d}" for i in range(episodes)]
-    urls = [f"https://{HOSTS[host[s]]}/{_slug(s)}/{datetime.fromtimestamp(p / 1000, UTC):%Y/%m}/"
-            f"{'Episode' if i % 7 == 0 else 'ep'}{int(r_)}-{(i * 2654435761) % 16**6:06x}.mp3"
-            for i, (s, p, r_) in enumerate(zip(show, published, rank, strict=True))]
-    missing = rng.random(episodes) < 0.005  # no duration in the catalog: cannot be counted (unknown_episode)
-    eps = pl.DataFrame({
-        "episode_id": ids, "show_id": [f"show-{s:04d}" for s in show],
-        "published_at": pl.Series(published).cast(pl.Datetime("ms")).dt.replace_time_zone("UTC"),
-        "enclosure_url": urls, "bytes_total": total,
-        "duration_s": pl.Series(np.where(missing, np.nan, duration)).fill_nan(None), "id3_bytes": id3})
-    slots = []
-    bps = bitrate / 8
-    for i in range(episodes):
-        audio0, size = int(id3[i]), int(total[i])
-        length = lambda seconds, i=i: int(seconds * bps[i])  # noqa: E731
-        if duration[i] < 300:
-            continue
-        k = 0
-        if rng.random() < 0.7:  # pre-roll, just after the ID3 tag
-            slots.append((f"ad-{i:05d}-{k}", ids[i], "dai", audio0, audio0 + length(30) - 1))
-            k += 1
-        for _ in range(rng.integers(0, 3)):  # mid-rolls
-            at = audio0 + int(rng.uniform(0.2, 0.8) * (size - audio0))
-            end = min(size - 1, at + length(rng.choice([30, 60])) - 1)
-            slots.append((f"ad-{i:05d}-{k}", ids[i], "dai", at, end))
-            k += 1
-        if rng.random() < 0.3:  # post-roll
-            slots.append((f"ad-{i:05d}-{k}", ids[i], "dai", size - length(45), size - length(15) - 1))
-            k += 1
-        if rng.random() < 0.35:  # a host read, baked into the file
-            at = audio0 + int(rng.uniform(0.05, 0.9) * (size - audio0))
-            slots.append((f"ad-{i:05d}-{k}", ids[i], "baked", at, min(size - 1, at + length(75) - 1)))
-    ad_slots = pl.DataFrame(slots, schema={"ad_id": pl.String, "episode_id": pl.String, "kind": pl.String,
-                                           "start_byte": pl.Int64, "end_byte": pl.Int64}, orient="row")
-    shows = pl.DataFrame({"show_id": [f"show-{s:04d}" for s in range(n_shows)],
-                          "title": [f"Show {s}" for s in range(n_shows)]})
-    return {"shows": shows, "episodes": eps, "ad_slots": ad_slots}
-
-
-def _slug(show: int) -> str:
-    words = ("daily", "weekly", "true-crime", "tech", "history", "comedy", "science", "sport", "news",
-             "money")
-    return f"{words[show % 10]}-{words[(show // 10) % 10]}-{show}"
-
-
-def _ms(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
-
-
-# --- user agents --------------------------------------------------------------------------------
-
-def _families() -> list[tuple[str, float, float, tuple[float, ...], list[str]]]:
-    """(name, share of listeners, activity, P(FULL, IOS, OPEN, SEEK, EVENT), user agents)."""
-    ios = [("20H115", "16_7_2"), ("21A351", "17_0_2"), ("21C66", "17_2_1"), ("21E236", "17_4_1"),
-           ("21F90", "17_5_1"), ("21G93", "17_6_1"), ("22A3354", "18_0"), ("22B83", "18_1"),
-           ("22C152", "18_2")]
-    locales = ("en_us", "en_gb", "de_de", "fr_fr", "es_es", "en_au", "en_ca", "ja_jp", "pt_br", "nl_nl",
-               "sv_se")
-    apple = [f"AppleCoreMedia/1.0.0.{b} ({d}; U; CPU OS {v} like Mac OS X; {loc})"
-             for b, v in ios for d in ("iPhone", "iPhone", "iPad") for loc in locales]
-    apple += [f"AppleCoreMedia/1.0.0.23{b} (Macintosh; U; Intel Mac OS X 14_{m}; en_us)" for b, m in
-              (("E224", "4_1"), ("F79", "5"), ("G93", "6_1"))]
-    podcasts = [f"Podcasts/{v} CFNetwork/{cf} Darwin/{dw}" for v, cf, dw in
-                (("1.1.0", "1494.0.7", "23.4.0"), ("1.1.0", "1496.0.7", "23.5.0"),
-                 ("1.1.0", "1498.700.2", "23.6.0"),
-                 ("4018.1", "1568.100.1", "24.1.0"), ("4025.2", "1568.200.51", "24.2.0"))]
-    models = ("SM-G991B", "SM-S918B", "Pixel 7", "Pixel 8 Pro", "M2101K6G", "CPH2451", "SM-A536B",
-              "moto g(60)")
-    spotify = ([f"Spotify/8.9.{x} Android/{a} ({m})" for x in (10, 18, 36, 52) for a in (31, 33, 34)
-                for m in models]
-               + [f"Spotify/8.9.{x} iOS/{v} (iPhone{p})" for x in (10, 36) for v in ("17.4.1", "18.1")
-                  for p in ("14,5", "15,2", "16,1")])
-    overcast = ["Overcast/3.0 (+http://overcast.fm/; iOS podcast app)", "Overcast/1.0 Podcast Sync (+http://overcast.fm/)"]
-    pocket = [f"PocketCasts/1.0 (Pocket Casts - iOS - v7.{x})" for x in range(55, 66)] + \
-             [f"Pocket Casts/7.{x} (Android {a})" for x in range(60, 70) for a in (13, 14)]
-    addict = [f"Podcast Addict - v2024.{x} - Dalvik/2.1.0 (Linux; U; Android {a}; {m} Build/UP1A.231005.007)"
-              for x in range(1, 9) for a in (12, 13, 14) for m in models]
-    antenna = [f"AntennaPod/3.{x}.{y}" for x in range(2, 6) for y in range(4)]
-    castbox = [f"CastBox/10.{x}.0-240{x}01 (fm.castbox.audio.radio.podcast.app; Android {a}) okhttp/4.12.0"
-               for x in range(5) for a in (12, 13, 14)]
-    browsers = [
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{v}.0.0.0 "
-        "Safari/537.36",
-        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-        "Version/17.{w} Safari/605.1.15",
-        "Mozilla/5.0 (X11; Linux x86_64; rv:{v}.0) Gecko/20100101 Firefox/{v}.0",
-        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{v}.0.0.0 "
-        "Mobile Safari/537.36"]
-    browsers = [b.format(v=v, w=v % 7) for b in browsers for v in range(118, 132)]
-    alexa = ["AlexaMediaPlayer/2.1.4676.0 (Linux;Android 5.1.1) ExoPlayerLib/1.5.9",
-             "AlexaMediaPlayer/16.200.1.0 (Linux;Android 9) ExoPlayerLib/2.18.1", "Echo/1.0(APNG)",
-             "Google-Speech-Actions", "Sonos/80.1-55014 (ZPS38)", "Sonos/79.1-52020 (ZPS23)"]
-    watch = [f"atc/1.0 watchOS/{w} model/Watch{m} hwp/t8301 build/{b} (6; dt:264)"
-             for w, b in (("10.4", "21T216"), ("10.6", "21U580"), ("11.1", "22R423"))
-             for m in ("6,1", "6,14", "7,3")]
-    other = ["播客/1.0 CFNetwork/1410.0.3 Darwin/22.6.0",
-             "%E5%B0%8F%E5%AE%87%E5%AE%99/2.67.1 CFNetwork/1494.0.7",
-             "Podcast Republic 24.4.12 (Android 13; Écouter)", "PodcastGuru/4.2 (iPhone; iOS 17.4)", "-", "",
-             "Player FM/7.0 (Android 14)", "Castro/2024.4 (iPhone; iOS 17.5)", "Fountain/1.1.2 (Android 14)"]
-    bots = ["Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
-            "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
-            "Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)",
-            "Mozilla/5.0 (compatible; SemrushBot/7~bl; +http://www.semrush.com/bot.html)",
-            "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", "curl/8.4.0",
-            "curl/7.81.0", "python-requests/2.31.0", "Go-http-client/1.1", "Go-http-client/2.0",
-            "Wget/1.21.4", "Mozilla/5.0",
-            "Feedfetcher-Google; (+http://www.google.com/feedfetcher.html)", "UptimeRobot/2.0",
-            "PodcastIndex.org/1.1", "iTMS", "Podnews Podcast Checker",
-            "Apache-HttpClient/4.5.14 (Java/17.0.9)",
-            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-            "HeadlessChrome/120.0"]
-    app = (0.55, 0.0, 0.35, 0.0, 0.10)
-    return [
-        ("apple", 0.34, 1.0, (0.04, 0.80, 0.06, 0.0, 0.10), apple),
-        ("podcasts", 0.05, 1.0, (0.10, 0.76, 0.04, 0.0, 0.10), podcasts),
-        ("spotify", 0.14, 1.0, app, spotify),
-        ("overcast", 0.04, 1.2, (0.80, 0.0, 0.10, 0.0, 0.10), overcast),
-        ("pocketcasts", 0.04, 1.2, app, pocket),
-        ("addict", 0.07, 1.2, (0.60, 0.0, 0.30, 0.0, 0.10), addict),
-        ("antennapod", 0.02, 1.2, (0.60, 0.0, 0.30, 0.0, 0.10), antenna),
-        ("castbox", 0.02, 1.0, app, castbox),
-        ("browser", 0.13, 0.6, (0.10, 0.0, 0.30, 0.50, 0.10), browsers),
-        ("speaker", 0.04, 0.8, (0.20, 0.0, 0.60, 0.10, 0.10), alexa),
-        ("watch", 0.01, 0.8, (0.80, 0.0, 0.10, 0.0, 0.10), watch),
-        ("other", 0.09, 0.8, (0.50, 0.20, 0.20, 0.0, 0.10), other),
-        ("bot", 0.01, 8.0, (0.0, 0.0, 0.0, 0.0, 0.0), bots),
-    ]
 
 
 # --- the request log ----------------------------------------------------------------------------
@@ -235,7 +82,7 @@ def make_log(catalog: dict[str, pl.DataFrame], requests: int, start: date, days:
     duration = eps["duration_s"].fill_null(600.0).to_numpy()
     threshold = np.minimum(total, id3 + np.ceil((total - id3) * 60 / duration)).astype(np.int64)
     published = eps["published_at"].dt.epoch("ms").to_numpy()
-    start_ms, end_ms = _ms(start), _ms(start) + days * DAY_MS
+    start_ms, end_ms = day_ms(start), day_ms(start) + days * DAY_MS
     show_rank = eps["show_id"].str.slice(5).cast(pl.Int64).to_numpy()
     age = np.maximum(0, (start_ms - published) / DAY_MS)
     weight = (1 / (1 + show_rank) ** 1.1) * np.where(published >= start_ms, 6.0, 1 / (1 + age / 10) ** 1.2)
@@ -253,12 +100,12 @@ def make_log(catalog: dict[str, pl.DataFrame], requests: int, start: date, days:
                          f"https://dts.podtrac.com/redirect.mp3/chrt.fm/track/{chart}/{bare}",
                          f"https://op3.dev/e,pg=7b6c0e3e,hist=1/{bare}", "https://pdst.fm/e/" + bare):
             url_text.extend(spelling + q for q in queries)
-    unknown = [f"https://{HOSTS[i % len(HOSTS)]}/{_slug(i % 250)}/2023/0{1 + i % 9}/removed-{i}.mp3"
+    unknown = [f"https://{HOSTS[i % len(HOSTS)]}/{slug(i % 250)}/2023/0{1 + i % 9}/removed-{i}.mp3"
                for i in range(2000)] + [f"https://{HOSTS[0]}/feed-{i}.xml" for i in range(50)]
     urls = pl.Series(url_text + unknown, dtype=pl.Enum(url_text + unknown))
     spelling_p = np.array([0.40, 0.05, 0.20, 0.05, 0.15, 0.08, 0.04, 0.03])
 
-    families = _families()
+    families = client_families()
     ua_text = list(dict.fromkeys(ua for f in families for ua in f[4]))
     uas = pl.Series(ua_text, dtype=pl.Enum(ua_text))
     ua_index = {ua: i for i, ua in enumerate(ua_text)}
