@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from decimal import Decimal
 from functools import lru_cache
 from importlib.resources import files
 from uuid import UUID
@@ -58,10 +59,27 @@ class TenantSettings:
     reporting_model: str = "linear"
 
 
+@dataclass(frozen=True)
+class TierBilling:
+    price_per_month: Decimal  # USD the tenant pays
+    cost_budget_per_month: Decimal  # USD the platform budgets to serve it, unless the tenant sets its own
+    over_budget: str  # "alert" or "local_ai" (LLM analysis uses the local analyzer past 100 %)
+
+
+@lru_cache
+def _tiers() -> dict:
+    return tomllib.loads((files("earmark") / "tiers.toml").read_text("utf-8"), parse_float=Decimal)
+
+
 @lru_cache
 def tier_limits() -> dict[str, TierLimits]:
-    raw = tomllib.loads((files("earmark") / "tiers.toml").read_text("utf-8"))
-    return {name: TierLimits(**raw[name]) for name in TIERS}
+    return {name: TierLimits(**{k: v for k, v in _tiers()[name].items() if k != "billing"}) for name in TIERS}
+
+
+@lru_cache
+def tier_billing() -> dict[str, TierBilling]:
+    return {name: TierBilling(**{k: Decimal(v) if k != "over_budget" else v
+                                 for k, v in _tiers()[name]["billing"].items()}) for name in TIERS}
 
 
 def create_tenant(conn: psycopg.Connection, name: str, tier: str = DEFAULT_TIER) -> Tenant:

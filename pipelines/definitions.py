@@ -2,17 +2,17 @@
 
 import dagster as dg
 
-from pipelines.defs import ai, attribution, downloads, ingest, tenants
+from pipelines.defs import ai, attribution, cost, downloads, ingest, tenants
 from pipelines.resources import EarmarkDatabase
 
 defs = dg.Definitions(
     assets=[ingest.raw_events, attribution.attribution_dbt_assets, ai.transcripts, ai.transcript_analysis,
-            downloads.download_requests, downloads.download_counts],
-    asset_checks=[ingest.ingest_batches_balanced, downloads.every_request_accounted],
+            downloads.download_requests, downloads.download_counts, cost.cost_usage, cost.cost_dbt_assets],
+    asset_checks=[ingest.ingest_batches_balanced, downloads.every_request_accounted, cost.budget_alerts],
     jobs=[ingest.ingest_job, attribution.attribution_job, ai.transcripts_job, ai.analysis_job,
-          downloads.download_requests_job, downloads.download_counts_job],
+          downloads.download_requests_job, downloads.download_counts_job, cost.cost_job],
     sensors=[ingest.landing_sensor, tenants.tenant_partitions_sensor, ai.transcript_landing_sensor,
              downloads.download_landing_sensor, downloads.download_recount_sensor],
-    schedules=[attribution.attribution_schedule, ai.transcript_analysis_schedule],
+    schedules=[attribution.attribution_schedule, ai.transcript_analysis_schedule, cost.cost_schedule],
     resources={"database": EarmarkDatabase(), "dbt": attribution.dbt_resource()},
 )

@@ -31,6 +31,7 @@ class RunSummary:
     # dbt's execution time per model (asset key -> seconds) in the attribution run, and dbt's whole run
     model_seconds: dict[str, float] = field(default_factory=dict)
     dbt_seconds: float | None = None
+    costs: dict = field(default_factory=dict)  # the cost_usage step's metadata (new ledger rows per source)
 
     def as_json(self) -> dict:
         return {
@@ -44,6 +45,7 @@ class RunSummary:
                 "model_seconds_total": round(sum(self.model_seconds.values()), 3),
                 "dbt_seconds": self.dbt_seconds,
             },
+            "costs": self.costs,
             "failed": self.failed,
         }
 
@@ -62,12 +64,25 @@ def run_pipeline(tenant_id: str | None = None, full_refresh: bool = False,
         _load_waiting_request_logs(tid, summary, console)
     _count_downloads(summary, console)
     only = tenant_ids[0] if tenant_id is not None else None
-    if not _has_events(only):
+    if _has_events(only):
+        first_day = None if full_refresh else _first_changed_day(tenant_ids)
+        _attribute(first_day or _first_event_day(only), only, full_refresh, summary, console)
+    else:
         console.print("no events yet: nothing to attribute")
-        return summary
-    first_day = None if full_refresh else _first_changed_day(tenant_ids)
-    _attribute(first_day or _first_event_day(only), only, full_refresh, summary, console)
+    _account_costs(summary, console)
     return summary
+
+
+def _account_costs(summary: RunSummary, console: Console) -> None:
+    """Last, so the ledger charges the steps of this run: measured usage, allocation, budget alerts."""
+    with console.status("measuring usage and allocating costs"):
+        result = runner.account_costs()
+    if result.success:
+        summary.costs = result.metadata
+        console.print(f"cost ledger: {result.metadata.get('new_rows', 0):,} new usage rows, costs allocated")
+    else:
+        summary.failed.append(result.error)
+        console.print(f"[red]cost allocation failed:[/] {result.error}")
 
 
 def _tenants_to_run(tenant_id: str | None) -> list[str]:
@@ -308,3 +323,28 @@ def print_summary(tenant_ids: list[str], console: Console) -> None:
                   "CPA = spend / attributed conversions, for the show with the best ROAS. Explore with "
                   "`earmark ui`, `earmark economics export --tenant ID --by show` or "
                   "`earmark attribution export --tenant ID --by show`.")
+    _print_costs(console)
+
+
+def _print_costs(console: Console) -> None:
+    from earmark.cost import reports
+
+    with db.connect("owner") as conn:
+        rows = reports.operator_rows(conn, reports.parse_month(None))
+    table = Table(title="What each tenant cost to serve this month (USD)", title_justify="left")
+    for column in ("tenant", "tier", "direct", "shared", "idle", "cost", "forecast", "95 % interval", "revenue",
+                   "margin"):
+        table.add_column(column, justify="left" if column in ("tenant", "tier") else "right",
+                         no_wrap=column != "tenant")
+    for row in rows:
+        table.add_row(row["tenant"], row["tier"], f"{row['direct']:,.2f}", f"{row['shared']:,.2f}",
+                      f"{row['idle']:,.2f}", f"{row['BilledCost']:,.2f}", f"{row['forecast']:,.2f}",
+                      f"{row['forecast_low']:,.2f}-{row['forecast_high']:,.2f}", f"{row['revenue']:,.2f}",
+                      f"{row['margin']:,.2f}")
+    console.print(table)
+    for row in rows:
+        if row["top_driver"]:
+            console.print(f"  top cost driver of {row['tenant']}: {row['top_driver']}")
+    console.print("cost = month to date: direct (measured usage x the price book) + shared fixed costs by their "
+                  "rule + idle capacity; forecast to month end; revenue = the tier's monthly price; margin = "
+                  "revenue - forecast. `earmark cost report --format csv` has the same rows.")

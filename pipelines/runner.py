@@ -246,3 +246,16 @@ def _materialize_attribution(start: str, end: str, full_refresh: bool, tenant_id
             "earmark/trigger": "cli",
         },
     )
+
+
+def account_costs() -> StepOutcome:
+    """The usage ledger, the cost marts and the budget check, in one run of `cost_job`'s assets."""
+    from pipelines.defs.attribution import dbt_resource
+    from pipelines.defs.cost import budget_alerts, cost_dbt_assets, cost_usage
+
+    with _quiet():
+        result = dg.materialize(
+            [cost_usage, cost_dbt_assets, budget_alerts], instance=instance(), run_config=QUIET,
+            resources={"dbt": dbt_resource(), "database": EarmarkDatabase()}, raise_on_error=False,
+            tags={"earmark/trigger": "cli"})
+    return outcome(result, "cost_usage")

@@ -19,6 +19,7 @@ from earmark.cli import (
     attribution,
     bench,
     catalog,
+    cost,
     database,
     download_lists,
     downloads,
@@ -49,6 +50,7 @@ app.add_typer(catalog.app, name="catalog")
 app.add_typer(attribution.app, name="attribution")
 download_lists.register(downloads.lists_app)
 app.add_typer(economics.app, name="economics")
+app.add_typer(cost.app, name="cost")
 app.add_typer(downloads.app, name="downloads")
 ai.app.command("ad-reads")(ad_reads.ad_reads)
 app.add_typer(ai.app, name="ai")

@@ -47,6 +47,7 @@ class CountSummary:
     spike_threshold: int = 0
     phases: dict[str, float] = field(default_factory=dict)
     handover_changed: bool = False  # what the last day hands on changed: the next day needs a recount
+    rows_by_tenant: dict[str, int] = field(default_factory=dict)  # requests read per tenant (the cost ledger)
 
     def as_json(self) -> dict:
         return {"first": self.first.isoformat(), "last": self.last.isoformat(), "tenants": self.tenants,
@@ -91,6 +92,8 @@ def count_days(first: date, last: date) -> CountSummary:
         summary.last, summary.requests, changed = day, summary.requests + more.requests, more.handover_changed
         for mode, n in more.downloads.items():
             summary.downloads[mode] += n
+        for tenant, n in more.rows_by_tenant.items():
+            summary.rows_by_tenant[tenant] = summary.rows_by_tenant.get(tenant, 0) + n
     return summary
 
 
@@ -124,6 +127,7 @@ def _count_window(first: date, last: date) -> CountSummary:
                 continue
             summary.tenants += 1
             summary.requests += frame.filter(pl.col("kind") == 0).height
+            summary.rows_by_tenant[str(tenant_id)] = frame.height
             counted = _count_tenant(conn, tenant_id, frame, rules, first, last)
             lap("count")
             tid = pl.lit(str(tenant_id))

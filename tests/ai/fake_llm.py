@@ -1,5 +1,6 @@
 """A local HTTP server that speaks OpenAI's Responses API and Anthropic's Messages API closely enough for
-their official SDKs, and answers with whatever a test scripts: a structured answer, an HTTP error,
+their official SDKs, and answers with whatever a test scripts: a structured answer (with the usage it
+was billed, prompt-cache tokens included, in each API's own way of counting them), an HTTP error,
 malformed JSON, a body that is not the API's at all (a proxy's HTML page, broken JSON, `{}`), or silence
 past the client's timeout.
 
@@ -25,6 +26,11 @@ ANTHROPIC_KEY = "sk-ant-platform-0123456789abcdef"
 
 @dataclass(frozen=True)
 class Behaviour:
+    """What the server answers. The token counts are the body's usage fields as each API spells them:
+    tokens_in is its `input_tokens`, which INCLUDES the prompt-cache tokens on OpenAI (cache_read is
+    `input_tokens_details.cached_tokens`, cache_write its `cache_write_tokens`) and EXCLUDES them on
+    Anthropic (`cache_read_input_tokens` and `cache_creation_input_tokens`, beside it). None sends null."""
+
     kind: str  # ok | status | raw | body | hang
     data: dict | None = None
     text: str | None = None
@@ -34,10 +40,14 @@ class Behaviour:
     retry_after: str | None = None
     tokens_in: int = 1200
     tokens_out: int = 85
+    cache_read: int | None = 0
+    cache_write: int | None = 0
 
 
-def ok(data: dict, tokens_in: int = 1200, tokens_out: int = 85) -> Behaviour:
-    return Behaviour("ok", data=data, tokens_in=tokens_in, tokens_out=tokens_out)
+def ok(data: dict, tokens_in: int = 1200, tokens_out: int = 85, *, cache_read: int | None = 0,
+       cache_write: int | None = 0) -> Behaviour:
+    return Behaviour("ok", data=data, tokens_in=tokens_in, tokens_out=tokens_out, cache_read=cache_read,
+                     cache_write=cache_write)
 
 
 def status(code: int, retry_after: str | None = None) -> Behaviour:
@@ -45,9 +55,10 @@ def status(code: int, retry_after: str | None = None) -> Behaviour:
 
 
 def malformed(text: str = '{"sentiment": "positive", "topics": ["ru', tokens_in: int = 1200,
-              tokens_out: int = 40) -> Behaviour:
+              tokens_out: int = 40, *, cache_read: int | None = 0, cache_write: int | None = 0) -> Behaviour:
     """Structured output whose text is not JSON (as a cut-off answer looks)."""
-    return Behaviour("raw", text=text, tokens_in=tokens_in, tokens_out=tokens_out)
+    return Behaviour("raw", text=text, tokens_in=tokens_in, tokens_out=tokens_out, cache_read=cache_read,
+                     cache_write=cache_write)
 
 
 def raw_body(status: int, text: str, content_type: str = "application/json") -> Behaviour:
@@ -89,7 +100,8 @@ class Script:
         return len(self.requests)
 
 
-def _openai_answer(body: dict, text: str, tokens_in: int, tokens_out: int) -> dict:
+def _openai_answer(body: dict, text: str, behaviour: Behaviour) -> dict:
+    tokens_in, tokens_out = behaviour.tokens_in, behaviour.tokens_out
     return {
         "id": f"resp_{uuid.uuid4().hex}", "object": "response", "created_at": 1764651600,
         "status": "completed", "error": None, "incomplete_details": None,
@@ -100,18 +112,23 @@ def _openai_answer(body: dict, text: str, tokens_in: int, tokens_out: int) -> di
         "parallel_tool_calls": True, "temperature": 1.0, "tool_choice": "auto", "tools": [], "top_p": 1.0,
         "max_output_tokens": body.get("max_output_tokens"), "store": body.get("store", True),
         "text": body.get("text", {"format": {"type": "text"}}), "truncation": "disabled",
-        "usage": {"input_tokens": tokens_in, "input_tokens_details": {"cached_tokens": 0},
+        # input_tokens counts the cached and cache-written tokens too.
+        "usage": {"input_tokens": tokens_in,
+                  "input_tokens_details": {"cached_tokens": behaviour.cache_read,
+                                           "cache_write_tokens": behaviour.cache_write},
                   "output_tokens": tokens_out, "output_tokens_details": {"reasoning_tokens": 0},
                   "total_tokens": tokens_in + tokens_out},
     }
 
 
-def _anthropic_answer(body: dict, text: str, tokens_in: int, tokens_out: int) -> dict:
+def _anthropic_answer(body: dict, text: str, behaviour: Behaviour) -> dict:
     return {
         "id": f"msg_{uuid.uuid4().hex[:24]}", "type": "message", "role": "assistant", "model": body["model"],
         "content": [{"type": "text", "text": text}], "stop_reason": "end_turn", "stop_sequence": None,
-        "usage": {"input_tokens": tokens_in, "output_tokens": tokens_out, "cache_creation_input_tokens": 0,
-                  "cache_read_input_tokens": 0, "service_tier": "standard"},
+        # input_tokens counts neither the tokens read from the cache nor those written to it.
+        "usage": {"input_tokens": behaviour.tokens_in, "output_tokens": behaviour.tokens_out,
+                  "cache_creation_input_tokens": behaviour.cache_write,
+                  "cache_read_input_tokens": behaviour.cache_read, "service_tier": "standard"},
     }
 
 
@@ -212,8 +229,7 @@ class FakeLLM:
                 elif behaviour.kind == "body":
                     self._send_raw(behaviour.status, behaviour.text.encode(), behaviour.content_type)
                 elif behaviour.kind == "without":
-                    answer = answer_body(body, json.dumps(behaviour.data), behaviour.tokens_in,
-                                         behaviour.tokens_out)
+                    answer = answer_body(body, json.dumps(behaviour.data), behaviour)
                     *parents, name = behaviour.text.split(".")
                     holder = answer
                     for parent in parents:
@@ -222,7 +238,7 @@ class FakeLLM:
                     self._send(200, answer)
                 else:
                     text = json.dumps(behaviour.data) if behaviour.kind == "ok" else behaviour.text
-                    self._send(200, answer_body(body, text, behaviour.tokens_in, behaviour.tokens_out))
+                    self._send(200, answer_body(body, text, behaviour))
 
             def _send(self, code: int, payload: dict, headers: dict[str, str] | None = None) -> None:
                 self._send_raw(code, json.dumps(payload).encode(), "application/json", headers)

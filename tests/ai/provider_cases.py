@@ -33,6 +33,15 @@ def calls(tenant) -> list[tuple]:
             "from app.ai_calls where tenant_id = %s order by called_at", [tenant.id]).fetchall()
 
 
+def cache_calls(tenant) -> list[tuple]:
+    """Each row's tokens with its prompt-cache parts: provider, outcome, error, tokens_in,
+    cache_read_tokens, cache_write_tokens, tokens_out, cost_usd."""
+    with db.connect("owner") as conn:
+        return conn.execute(
+            "select provider, outcome, error, tokens_in, cache_read_tokens, cache_write_tokens, tokens_out, "
+            "cost_usd from app.ai_calls where tenant_id = %s order by called_at", [tenant.id]).fetchall()
+
+
 def key_sources(tenant) -> list[tuple]:
     with db.connect("owner") as conn:
         return conn.execute("select provider, outcome, key_source from app.ai_calls where tenant_id = %s "

@@ -260,8 +260,8 @@ def test_cli_usage_totals_per_provider_model_and_whose_key_paid(cli, fake, ai_se
     shown = cli("ai", "usage", "--tenant", str(tenant.id)).stdout
     assert "0.0012825" in shown and "platform" in shown and "tenant" in shown
     usage = json.loads(cli("ai", "usage", "--tenant", str(tenant.id), "--json").stdout)
-    row = {"calls": 0, "answered": 0, "cached": 0, "tokens_in": 0, "tokens_out": 0, "cost_usd": "0",
-           "unpriced_calls": 0}
+    row = {"calls": 0, "answered": 0, "cached": 0, "tokens_in": 0, "tokens_out": 0, "cache_read_tokens": 0,
+           "cache_write_tokens": 0, "cost_usd": "0", "unpriced_calls": 0}
     assert usage == {"tenant_id": str(tenant.id), "prices_read_on": "2026-12-02", "totals": [
         {**row, "provider": "local", "model": LOCAL, "key_source": None, "calls": 1, "answered": 1},
         {**row, "provider": "openai", "model": "gpt-5.4-mini", "key_source": None, "cached": 1},
@@ -316,7 +316,7 @@ def test_an_operators_own_price_table_prices_the_calls(fake, ai_settings, analyz
     ('read_on = 2027-01-15\n[gemini."gemini-3"]\ninput = 1\noutput = 2\n',
      "is not usable: it prices provider 'gemini'; the providers with prices are openai, anthropic"),
     ('read_on = 2027-01-15\n[openai."gpt-5.4-mini"]\ninput = 1\n',
-     'is not usable: [openai."gpt-5.4-mini"] needs exactly input and output, in USD per million tokens'),
+     'is not usable: [openai."gpt-5.4-mini"] needs input and output, in USD per million tokens'),
     ('read_on = 2027-01-15\n[openai."gpt-5.4-mini"]\ninput = "cheap"\noutput = -2\n',
      'is not usable: [openai."gpt-5.4-mini"] needs input and output as non-negative numbers (USD per '
      "million tokens)"),

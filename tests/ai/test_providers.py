@@ -29,6 +29,7 @@ from earmark.ai.providers import (
     MalformedAnswer,
 )
 from earmark.ai.providers.anthropic_provider import AnthropicProvider
+from earmark.ai.providers.base import Tokens
 from earmark.ai.providers.openai_provider import OpenAIProvider
 
 # (a), (b): each SDK's structured-output mechanism, the key in its header, usage and cost recorded.
@@ -252,7 +253,7 @@ def test_a_body_that_is_not_the_apis_is_a_malformed_answer_that_quotes_nothing_o
         with pytest.raises(MalformedAnswer) as failed:
             provider.complete(TASK, TEXT)
         error = failed.value
-        assert (error.kind, error.tokens_in, error.tokens_out, error.retryable) == ("malformed", 0, 0, True)
+        assert (error.kind, error.tokens, error.retryable) == ("malformed", Tokens(), True)
         assert str(error).startswith(f"{provider.name}'s answer for task episode_sentiment is not a ")
         assert "proxy" not in str(error) and "not json" not in str(error)
         assert error.__cause__ is None and error.__suppress_context__

@@ -18,6 +18,7 @@ from earmark.ai.providers.base import (
     FinalError,
     MalformedAnswer,
     Task,
+    Tokens,
     billed_tokens,
     call_sdk,
     parse_json,
@@ -55,22 +56,24 @@ class AnthropicProvider:
         ))
         return read_answer(NAME, API, task, message, _usage, self._answer)
 
-    def _answer(self, task: Task, message: Message, tokens_in: int, tokens_out: int) -> Completion:
+    def _answer(self, task: Task, message: Message, tokens: Tokens) -> Completion:
         if message.stop_reason == "refusal":
-            raise FinalError(NAME, "refusal", f"anthropic refused task {task.name}.", tokens_in=tokens_in,
-                             tokens_out=tokens_out)
+            raise FinalError(NAME, "refusal", f"anthropic refused task {task.name}.", tokens=tokens)
         if message.stop_reason == "max_tokens":
             raise MalformedAnswer(NAME, "malformed", f"anthropic's answer for task {task.name} was cut off "
-                                  "(max_tokens).", tokens_in=tokens_in, tokens_out=tokens_out)
+                                  "(max_tokens).", tokens=tokens)
         text_out = "".join(block.text for block in message.content if block.type == "text")
-        data = parse_json(NAME, task, text_out, tokens_in, tokens_out)
-        return Completion(data, tokens_in, tokens_out)
+        data = parse_json(NAME, task, text_out, tokens)
+        return Completion(data, tokens)
 
 
-def _usage(message: Message) -> tuple[int, int]:
-    """Tokens billed (usage is required in a Messages API body): input at any rate, fresh, written to and
-    read from Anthropic's prompt cache."""
+def _usage(message: Message) -> Tokens:
+    """Tokens billed (usage is required in a Messages API body). Anthropic's input_tokens EXCLUDES the
+    prompt cache's tokens, which it counts apart (null or missing: none); tokens_in is input at any rate:
+    fresh, written to and read from the cache."""
     usage = message.usage
-    tokens_in = billed_tokens(usage.input_tokens, usage.cache_creation_input_tokens or 0,
-                              usage.cache_read_input_tokens or 0)
-    return tokens_in, billed_tokens(usage.output_tokens)
+    cache_write = billed_tokens(usage.cache_creation_input_tokens or 0)
+    cache_read = billed_tokens(usage.cache_read_input_tokens or 0)
+    return Tokens(billed_tokens(usage.input_tokens, cache_write, cache_read),
+                  billed_tokens(usage.output_tokens), cache_read_tokens=cache_read,
+                  cache_write_tokens=cache_write)

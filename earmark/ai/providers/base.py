@@ -10,7 +10,7 @@ same text. Providers turn the SDKs' failures into three errors the router acts o
   broken JSON, fields missing). Structured outputs make this rare and a second sample usually conforms,
   so it is retried once on the same provider; a second one falls back to the next provider at once
   rather than paying for more samples of a model that keeps getting this text wrong. Its tokens, when
-  the body says them, were billed and are recorded.
+  the body says them, were billed and are recorded (every error carries them, as Tokens).
 - FinalError: any other 4xx (a bad key, a refused schema, an unknown model) or a refusal. The same
   request would fail the same way, so the router falls back without retrying.
 
@@ -80,14 +80,15 @@ class Task:
                             "needs additionalProperties: false and all its properties required.")
         object.__setattr__(self, "_validator", Draft202012Validator(self.schema))
 
-    def conforming(self, provider: str, data: object, tokens_in: int = 0, tokens_out: int = 0) -> dict:
-        """`data` if it validates against the schema, else MalformedAnswer. The message gives the path and
-        the rule that failed, not the value (which may quote the tenant's text)."""
+    def conforming(self, provider: str, data: object, tokens: Tokens | None = None) -> dict:
+        """`data` if it validates against the schema, else MalformedAnswer (carrying the tokens the answer
+        was billed). The message gives the path and the rule that failed, not the value (which may quote
+        the tenant's text)."""
         error = next(iter(self._validator.iter_errors(data)), None)
         if error is not None:
             raise MalformedAnswer(provider, "malformed", f"{provider}'s answer for task {self.name} does not "
                                   f"match its schema at {error.json_path} ({error.validator} failed).",
-                                  tokens_in=tokens_in, tokens_out=tokens_out)
+                                  tokens=tokens)
         return data
 
 
@@ -111,12 +112,32 @@ def _loose_objects(schema: object, path: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Tokens:
+    """The tokens one call billed, named as app.ai_calls' columns are (usage.Call takes them as they are).
+
+    tokens_in is ALL the input billed, at any rate; cache_read_tokens and cache_write_tokens are the parts
+    of it read from and written to the provider's prompt cache, so the input at the plain rate is
+    tokens_in - cache_read_tokens - cache_write_tokens (never negative: a body that says more is refused).
+    The providers count differently (OpenAI's input_tokens include its cache tokens, Anthropic's exclude
+    them); each provider's _usage turns its body into these.
+    """
+
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+
+    def __post_init__(self) -> None:
+        if self.cache_read_tokens + self.cache_write_tokens > self.tokens_in:
+            raise ValueError("the cache token counts are more than the input tokens")
+
+
+@dataclass(frozen=True)
 class Completion:
     """What one successful provider call returned: the validated answer and the tokens billed for it."""
 
     data: dict
-    tokens_in: int
-    tokens_out: int
+    tokens: Tokens = Tokens()
 
 
 @dataclass(frozen=True)
@@ -148,14 +169,14 @@ class ProviderError(EarmarkError):
     retryable: ClassVar[bool]
 
     def __init__(self, provider: str, kind: str, message: str, *, status: int | None = None,
-                 retry_after: float | None = None, tokens_in: int = 0, tokens_out: int = 0) -> None:
+                 retry_after: float | None = None, tokens: Tokens | None = None) -> None:
         super().__init__(message)
         self.provider = provider
         self.kind = kind
         self.status = status
         self.retry_after = retry_after
-        self.tokens_in = tokens_in
-        self.tokens_out = tokens_out
+        # What the failed call was billed, as far as its body said (none for a timeout or an HTTP error).
+        self.tokens = tokens or Tokens()
 
 
 class RetryableError(ProviderError):
@@ -176,15 +197,15 @@ class FinalError(ProviderError):
     retryable = False
 
 
-def parse_json(provider: str, task: Task, text: str, tokens_in: int, tokens_out: int) -> dict:
+def parse_json(provider: str, task: Task, text: str, tokens: Tokens) -> dict:
     """A provider's structured-output text as the task's validated answer."""
     try:
         data = json.loads(text)
     except ValueError as exc:
         raise MalformedAnswer(provider, "malformed", f"{provider}'s answer for task {task.name} is not JSON "
                               f"({exc.__class__.__name__} at character {getattr(exc, 'pos', '?')}).",
-                              tokens_in=tokens_in, tokens_out=tokens_out) from None
-    return task.conforming(provider, data, tokens_in, tokens_out)
+                              tokens=tokens) from None
+    return task.conforming(provider, data, tokens)
 
 
 # app.ai_calls counts tokens in a Postgres integer.
@@ -202,13 +223,12 @@ def billed_tokens(*counts: object) -> int:
     return total
 
 
-def not_an_answer(provider: str, api: str, task: Task, error: Exception, tokens_in: int = 0,
-                  tokens_out: int = 0) -> MalformedAnswer:
+def not_an_answer(provider: str, api: str, task: Task, error: Exception,
+                  tokens: Tokens | None = None) -> MalformedAnswer:
     """A 2xx answer whose body is not `api`'s (a proxy's HTML page, broken JSON, `{}`, a field missing).
     The message names the exception's class, never its text, which may quote the body."""
     return MalformedAnswer(provider, "malformed", f"{provider}'s answer for task {task.name} is not a {api} "
-                           f"body ({error.__class__.__name__} reading it).", tokens_in=tokens_in,
-                           tokens_out=tokens_out)
+                           f"body ({error.__class__.__name__} reading it).", tokens=tokens)
 
 
 def call_sdk(sdk: ModuleType, provider: str, api: str, task: Task, timeout: float,
@@ -230,21 +250,22 @@ def call_sdk(sdk: ModuleType, provider: str, api: str, task: Task, timeout: floa
         raise not_an_answer(provider, api, task, exc) from None
 
 
-def read_answer(provider: str, api: str, task: Task, body: B, usage: Callable[[B], tuple[int, int]],
-                answer: Callable[[Task, B, int, int], Completion]) -> Completion:
+def read_answer(provider: str, api: str, task: Task, body: B, usage: Callable[[B], Tokens],
+                answer: Callable[[Task, B, Tokens], Completion]) -> Completion:
     """The usage and the answer read from a body. The SDKs build their objects without validating the body
     (and hand back a str for one that is not JSON), so every read may fail on a body that is not the API's:
-    that is a malformed answer, with the billed tokens when the usage could still be read."""
+    that is a malformed answer, with the billed tokens when the usage could still be read (a usage whose
+    counts do not add up, such as more cached tokens than input tokens, is not read: none are recorded)."""
     try:
-        tokens_in, tokens_out = usage(body)
+        tokens = usage(body)
     except Exception as exc:
         raise not_an_answer(provider, api, task, exc) from None
     try:
-        return answer(task, body, tokens_in, tokens_out)
+        return answer(task, body, tokens)
     except ProviderError:
         raise
     except Exception as exc:
-        raise not_an_answer(provider, api, task, exc, tokens_in, tokens_out) from None
+        raise not_an_answer(provider, api, task, exc, tokens) from None
 
 
 def status_error(provider: str, status: int, headers: Mapping[str, str]) -> ProviderError:

@@ -26,4 +26,4 @@ class LocalProvider:
     def complete(self, task: Task, text: str) -> Completion:
         # Validated like any provider's answer: a local analyzer that drifts from its schema is a bug to
         # hear about here, not in the code that reads the answer.
-        return Completion(task.conforming(NAME, task.local(text)), tokens_in=0, tokens_out=0)
+        return Completion(task.conforming(NAME, task.local(text)))  # no tokens: it bills none

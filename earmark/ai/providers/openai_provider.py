@@ -17,6 +17,7 @@ from earmark.ai.providers.base import (
     FinalError,
     MalformedAnswer,
     Task,
+    Tokens,
     billed_tokens,
     call_sdk,
     parse_json,
@@ -54,23 +55,31 @@ class OpenAIProvider:
         ))
         return read_answer(NAME, API, task, response, _usage, self._answer)
 
-    def _answer(self, task: Task, response: Response, tokens_in: int, tokens_out: int) -> Completion:
+    def _answer(self, task: Task, response: Response, tokens: Tokens) -> Completion:
         refusals = [part for item in response.output if item.type == "message"
                     for part in item.content if part.type == "refusal"]
         if refusals:
-            raise FinalError(NAME, "refusal", f"openai refused task {task.name}.", tokens_in=tokens_in,
-                             tokens_out=tokens_out)
+            raise FinalError(NAME, "refusal", f"openai refused task {task.name}.", tokens=tokens)
         if response.status == "incomplete":
             reason = response.incomplete_details.reason if response.incomplete_details else "unknown"
             raise MalformedAnswer(NAME, "malformed", f"openai's answer for task {task.name} was cut off "
-                                  f"({reason}).", tokens_in=tokens_in, tokens_out=tokens_out)
-        data = parse_json(NAME, task, response.output_text, tokens_in, tokens_out)
-        return Completion(data, tokens_in, tokens_out)
+                                  f"({reason}).", tokens=tokens)
+        data = parse_json(NAME, task, response.output_text, tokens)
+        return Completion(data, tokens)
 
 
-def _usage(response: Response) -> tuple[int, int]:
-    """Tokens billed; OpenAI's API marks usage optional, so an answer without it counts none."""
+def _usage(response: Response) -> Tokens:
+    """Tokens billed; OpenAI's API marks usage optional, so an answer without it counts none.
+
+    input_tokens INCLUDES the prompt-cache tokens, which input_tokens_details breaks out: cached_tokens
+    read from the cache, and cache_write_tokens written to it. The models priced in prices.toml report no
+    writes (OpenAI bills none before GPT-5.6); GPT-5.6 and later report and bill them. A detail that is
+    missing or null counts 0 (older bodies and OpenAI-compatible servers leave them out).
+    """
     usage = response.usage
     if usage is None:
-        return 0, 0
-    return billed_tokens(usage.input_tokens), billed_tokens(usage.output_tokens)
+        return Tokens()
+    details = getattr(usage, "input_tokens_details", None)
+    return Tokens(billed_tokens(usage.input_tokens), billed_tokens(usage.output_tokens),
+                  cache_read_tokens=billed_tokens(getattr(details, "cached_tokens", None) or 0),
+                  cache_write_tokens=billed_tokens(getattr(details, "cache_write_tokens", None) or 0))

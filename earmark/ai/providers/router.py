@@ -17,7 +17,7 @@ import random
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from functools import cache
 from uuid import UUID, uuid4
@@ -28,7 +28,15 @@ from pydantic import SecretStr
 from earmark import db
 from earmark.ai.providers import cache as answer_cache
 from earmark.ai.providers import keys, order, prices, usage
-from earmark.ai.providers.base import Answer, Completion, MalformedAnswer, Provider, ProviderError, Task
+from earmark.ai.providers.base import (
+    Answer,
+    Completion,
+    MalformedAnswer,
+    Provider,
+    ProviderError,
+    Task,
+    Tokens,
+)
 from earmark.ai.providers.local import NAME as LOCAL
 from earmark.ai.providers.local import LocalProvider, local_model
 from earmark.settings import Settings, get_settings
@@ -132,11 +140,12 @@ class Analyzer:
             except ProviderError as error:
                 malformed += isinstance(error, MalformedAnswer)
                 again = error.retryable and attempt <= retries and malformed <= MALFORMED_RETRIES
+                # Tokens' fields are usage.Call's token columns, by name.
                 self._record(usage.Call(
                     analysis, task.name, task.prompt_version, provider.name, provider.model, key,
                     "retry" if again else "failed", http_status=error.status, error=error.kind,
-                    tokens_in=error.tokens_in, tokens_out=error.tokens_out, latency_ms=_elapsed_ms(started),
-                    cost_usd=self._cost(provider, error.tokens_in, error.tokens_out), key_source=paid_by))
+                    latency_ms=_elapsed_ms(started), cost_usd=self._cost(provider, error.tokens),
+                    key_source=paid_by, **asdict(error.tokens)))
                 if not again:
                     log.warning("%s gave no answer for task %s after %d attempt(s): %s", provider.name,
                                 task.name, attempt, error)
@@ -155,14 +164,18 @@ class Analyzer:
             with db.tenant_transaction(self._conn, self.tenant_id):
                 usage.record(self._conn, self.tenant_id, usage.Call(
                     analysis, task.name, task.prompt_version, provider.name, provider.model, key, "ok",
-                    tokens_in=done.tokens_in, tokens_out=done.tokens_out, latency_ms=_elapsed_ms(started),
-                    cost_usd=self._cost(provider, done.tokens_in, done.tokens_out), key_source=paid_by))
+                    latency_ms=_elapsed_ms(started), cost_usd=self._cost(provider, done.tokens),
+                    key_source=paid_by, **asdict(done.tokens)))
                 answer_cache.put(self._conn, self.tenant_id, key, task, provider.name, provider.model,
                                  done.data)
             return done, attempt
 
-    def _cost(self, provider: Provider, tokens_in: int, tokens_out: int) -> Decimal | None:
-        found = prices.cost(self._prices, provider.name, provider.model, tokens_in, tokens_out)
+    def _cost(self, provider: Provider, tokens: Tokens) -> Decimal | None:
+        """At the price in effect today (UTC). The database stamps called_at a moment later, so a call that
+        ends at midnight may be priced on the day before its called_at's, which matters only when the
+        model's price changed that midnight."""
+        found = prices.cost(self._prices, provider.name, provider.model, tokens.tokens_in, tokens.tokens_out,
+                            cache_read=tokens.cache_read_tokens, cache_write=tokens.cache_write_tokens)
         if found is None:
             _warn_unpriced(provider.name, provider.model, self._prices.source)
         return found
@@ -216,8 +229,8 @@ def _build(name: str, key: SecretStr, settings: Settings) -> Provider:
 
 @cache
 def _warn_unpriced(provider: str, model: str, source: str) -> None:
-    log.warning("%s model %s has no price in %s: its calls are recorded without a cost.", provider, model,
-                source)
+    log.warning("%s model %s has no price in %s (for the model, for today, or for the prompt-cache tokens "
+                "of a call): such calls are recorded without a cost.", provider, model, source)
 
 
 def _raised_at(error: BaseException) -> str:

@@ -34,8 +34,12 @@ class Call:
     outcome: Outcome
     http_status: int | None = None
     error: str | None = None
+    # All the input billed at any rate; the two cache counts are parts of it (base.Tokens, whose fields
+    # these are named after).
     tokens_in: int = 0
     tokens_out: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
     latency_ms: int = 0
     cost_usd: Decimal | None = Decimal(0)
     key_source: KeySource | None = None
@@ -47,6 +51,7 @@ def record(conn: psycopg.Connection, tenant_id: UUID, call: Call) -> None:
 
 def totals(conn: psycopg.Connection, tenant_id: UUID) -> list[dict]:
     """Per provider, model and key_source (null: rows no key paid for, such as cache hits): calls,
-    answered, cached, tokens_in, tokens_out, cost_usd, unpriced_calls."""
+    answered, cached, tokens_in, tokens_out, cache_read_tokens, cache_write_tokens (parts of tokens_in),
+    cost_usd, unpriced_calls."""
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(load("earmark.ai", "providers_usage_totals"), {"tenant_id": tenant_id}).fetchall()

@@ -13,7 +13,9 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from earmark import db
 from earmark.attribution.dbt_env import dbt_environment
+from earmark.sqlfiles import load
 from pipelines.defs.attribution.project import attribution_project, manifest_path
 from pipelines.defs.attribution.run_config import (
     attribution_dbt_args,
@@ -21,12 +23,15 @@ from pipelines.defs.attribution.run_config import (
     attribution_dbt_vars,
 )
 from pipelines.defs.partitions import daily_partitions
+from pipelines.usage_metadata import rows_by_tenant
 
 ATTRIBUTION_GROUP = "attribution"
 PARTIAL_PARSE = "partial_parse.msgpack"
 # The catalog's marts (spend, economics, credits by show) live in the same dbt project and run, but are
 # their own group in the UI: dbt_project/models/marts/catalog/.
 CATALOG_GROUP = "catalog"
+# The cost marts are their own dbt assets (pipelines/defs/cost), built after the usage ledger.
+COST_MODELS = "path:models/marts/cost"
 
 
 class AttributionConfig(dg.Config):
@@ -54,6 +59,7 @@ class AttributionTranslator(DagsterDbtTranslator):
     manifest=manifest_path(),
     project=attribution_project,
     name="attribution_dbt_assets",
+    exclude=COST_MODELS,
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     dagster_dbt_translator=AttributionTranslator(),
@@ -71,6 +77,12 @@ def attribution_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResourc
     with _environment(attribution_dbt_env(options)):
         invocation = dbt.cli(args, context=context)
     yield from invocation.stream()
+    # For the cost ledger: the events this step read per tenant, the rule its seconds are split by.
+    with db.connect("transformer") as conn:
+        counts = dict(conn.execute(load("pipelines", "events_by_tenant_in_window"), {
+            "start": window.start, "end": window.end, "tenant_id": config.tenant_id}).fetchall())
+    yield dg.AssetObservation(asset_key=next(iter(sorted(context.selected_asset_keys))),
+                              metadata=rows_by_tenant(counts))
     # Reached only when dbt succeeded. dagster-dbt seeds each run's own target folder with the project's
     # partial parse; this run's parse (made with the run's profile and environment, which a `dbt parse`
     # at definition time is not) goes back in its place, so the next run parses only what changed

@@ -13,6 +13,7 @@ from earmark.orchestration import file_landed, request_log_landing_folder, waiti
 from earmark.sqlfiles import load
 from pipelines.defs.partitions import daily_partitions, tenant_partitions
 from pipelines.resources import EarmarkDatabase
+from pipelines.usage_metadata import rows_by_tenant
 
 
 class DownloadRequestsConfig(dg.Config):
@@ -58,7 +59,7 @@ def download_requests(context: dg.AssetExecutionContext, config: DownloadRequest
         if from_landing:
             file_landed(path, landing / "processed")
     metadata = {**totals, "tenant_id": tenant_id, "first_day": min(days, default=""),
-                "last_day": max(days, default="")}
+                "last_day": max(days, default=""), **rows_by_tenant({tenant_id: totals["rows"]})}
     if failures:
         raise dg.Failure(description=failures[0], metadata={**metadata, "failed_files": len(failures)})
     return dg.MaterializeResult(metadata=metadata)
@@ -93,5 +94,5 @@ def download_counts(context: dg.AssetExecutionContext, database: EarmarkDatabase
         "requests": summary.requests, "tenants": summary.tenants,
         "fixed_downloads": summary.downloads["fixed"], "rolling_downloads": summary.downloads["rolling"],
         "list_version": summary.list_version, "spike_threshold": summary.spike_threshold,
-        "counted_through": summary.last.isoformat(),
+        "counted_through": summary.last.isoformat(), **rows_by_tenant(summary.rows_by_tenant),
         **{f"seconds_{k}": v for k, v in summary.phases.items()}})

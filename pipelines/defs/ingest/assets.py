@@ -10,6 +10,7 @@ from earmark.orchestration import file_landed, landing_folder, waiting_files
 from earmark.settings import get_settings
 from pipelines.defs.partitions import tenant_partitions
 from pipelines.resources import EarmarkDatabase
+from pipelines.usage_metadata import rows_by_tenant
 
 
 class IngestConfig(dg.Config):
@@ -56,6 +57,7 @@ def raw_events(context: dg.AssetExecutionContext, config: IngestConfig,
             file_landed(path, landing / "processed")
     if failures:
         raise dg.Failure(description=failures[0], metadata={**totals, "failed_files": len(failures)})
-    return dg.MaterializeResult(metadata={**totals, "tenant_id": tenant_id})
+    return dg.MaterializeResult(metadata={**totals, "tenant_id": tenant_id,
+                                          **rows_by_tenant({tenant_id: totals["rows"]})})
 
 

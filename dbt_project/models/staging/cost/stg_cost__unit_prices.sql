@@ -1,0 +1,2 @@
+select book_id, resource, price, per, per_month
+from {{ source('cost', 'unit_prices') }}

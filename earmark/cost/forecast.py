@@ -1,0 +1,61 @@
+"""Cost to the end of the month, with an interval, from the daily history.
+
+Method: the month's cost so far, plus each remaining day (today included) at the mean of the last HISTORY
+complete days (they may reach into the previous month, so a forecast on the 2nd has history). The 95 %
+interval treats the days as independent draws around that mean: remaining x mean +- 1.96 x sd x
+sqrt(remaining), sd the sample standard deviation of the same days; never below what is already spent.
+With fewer than two complete days there is no spread to measure, and the interval is the point itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+HISTORY = 14
+Z95 = Decimal("1.96")
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Forecast:
+    month_to_date: Decimal
+    point: Decimal
+    low: Decimal
+    high: Decimal
+    history_days: int
+
+    def as_json(self) -> dict:
+        return {"month_to_date": str(self.month_to_date), "forecast": str(self.point), "low": str(self.low),
+                "high": str(self.high), "history_days": self.history_days,
+                "method": f"mean of the last {HISTORY} complete days x remaining days, 95 % interval "
+                          "+-1.96 sd sqrt(remaining days)"}
+
+
+def month_end(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def forecast(daily: dict[date, Decimal], today: date) -> Forecast:
+    """`daily`: total cost per UTC day (any days; only this month's and the HISTORY days before today count)."""
+    first = today.replace(day=1)
+    spent_before_today = sum((c for d, c in daily.items() if first <= d < today), Decimal(0))
+    month_to_date = spent_before_today + daily.get(today, Decimal(0))
+    history = [daily.get(today - timedelta(days=n), Decimal(0)) for n in range(1, HISTORY + 1)
+               if (today - timedelta(days=n)) >= min(daily, default=today)]
+    remaining = (month_end(today) - today).days + 1
+    if not history:
+        return Forecast(_c(month_to_date), _c(month_to_date), _c(month_to_date), _c(month_to_date), 0)
+    mean = sum(history, Decimal(0)) / len(history)
+    point = max(month_to_date, spent_before_today + mean * remaining)
+    if len(history) < 2:
+        return Forecast(_c(month_to_date), _c(point), _c(point), _c(point), len(history))
+    variance = sum(((c - mean) ** 2 for c in history), Decimal(0)) / (len(history) - 1)
+    spread = Z95 * variance.sqrt() * Decimal(remaining).sqrt()
+    return Forecast(_c(month_to_date), _c(point), _c(max(month_to_date, point - spread)), _c(point + spread),
+                    len(history))
+
+
+def _c(value: Decimal) -> Decimal:
+    return value.quantize(CENT)

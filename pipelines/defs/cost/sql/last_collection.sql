@@ -1,0 +1,1 @@
+select max(collected_at) from cost.collected_runs
