@@ -69,6 +69,22 @@ def run(
         print(json.dumps(summary.as_json()))
 
 
+def cost_run(
+    as_json: bool = typer.Option(False, "--json", help="Print the new ledger rows per source as JSON."),
+) -> None:
+    """Measure usage, allocate costs and evaluate budgets now (what the nightly cost_job does)."""
+    from earmark.migrate import require_current_schema
+    from pipelines.operations import RunSummary, account_costs
+
+    require_current_schema()
+    summary = RunSummary()
+    account_costs(summary, Console(quiet=True) if as_json else console)
+    if summary.failed:
+        raise EarmarkError(summary.failed[0])
+    if as_json:
+        print(json.dumps(summary.costs))
+
+
 def ui(
     host: str = typer.Option("127.0.0.1", help="Interface for the Dagster webserver."),
     port: int = typer.Option(3000, help="Port for the Dagster webserver."),
@@ -188,6 +204,9 @@ def downloads_ingest(
 
 
 def register(app: typer.Typer) -> None:
+    from earmark.cli import cost as cost_cli
+
+    cost_cli.app.command("run")(cost_run)
     from earmark.cli import downloads as downloads_cli
 
     downloads_cli.app.command("ingest")(downloads_ingest)

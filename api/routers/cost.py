@@ -102,7 +102,10 @@ class BudgetUpdate(BaseModel):
 
 
 async def _report(session, month_text: str | None) -> CostReport:
-    month = reports.parse_month(month_text)
+    try:
+        month = reports.parse_month(month_text)
+    except reports.ReportError as exc:
+        raise Problem(422, "validation-error", str(exc)) from None
     params = reports.tenant_params(session.tenant_id, month)
     async with session.transaction():
         ready = (await session.one(query("cost_marts_exist")))["ready"]

@@ -11,7 +11,7 @@ on the local analyzer for the rest of the month.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -107,9 +107,11 @@ def alerts(conn: psycopg.Connection, tenant_id: UUID, month: date) -> list[dict]
         return cur.execute(_q("budget_alerts_of"), {"tenant_id": tenant_id, "month": month}).fetchall()
 
 
-def llm_throttled(conn: psycopg.Connection, tenant_id: UUID, tier: str, today: date) -> bool:
+def llm_throttled(conn: psycopg.Connection, tenant_id: UUID, today: date | None = None) -> bool:
     """Whether the tenant's LLM analysis runs locally: its tier says so and it passed 100 % this month."""
-    if tier_billing()[tier].over_budget != "local_ai":
+    today = today or datetime.now(UTC).date()
+    tier = conn.execute(_q("tenant_tier"), {"tenant_id": tenant_id}).fetchone()
+    if tier is None or tier_billing()[tier[0]].over_budget != "local_ai":
         return False
     return conn.execute(_q("budget_alert_exists"), {"tenant_id": tenant_id, "month": today.replace(day=1),
                                                    "threshold": "100%"}).fetchone() is not None

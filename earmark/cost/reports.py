@@ -15,12 +15,13 @@ import psycopg
 from psycopg.rows import dict_row
 
 from earmark.cost import budgets
-from earmark.cost.forecast import HISTORY, forecast, month_end
+from earmark.cost.forecast import HISTORY, Forecast, forecast, month_end
 from earmark.errors import EarmarkError
 from earmark.sqlfiles import load
 from earmark.tenancy import tier_billing
 
 CENT = Decimal("0.01")
+FIRST_YEAR, LAST_YEAR = 2000, 2999
 TOP_DRIVERS = 5
 OPERATOR_COLUMNS = ["x_tenant_id", "tenant", "tier", "direct", "shared", "idle", "BilledCost", "forecast",
                     "forecast_low", "forecast_high", "revenue", "margin", "top_driver"]
@@ -35,9 +36,13 @@ def parse_month(text: str | None, today: date | None = None) -> date:
     if text is None:
         return today.replace(day=1)
     try:
-        return datetime.strptime(text, "%Y-%m").date()
+        month = datetime.strptime(text, "%Y-%m").date()
     except ValueError:
-        raise ReportError(f"--month must be YYYY-MM, such as {today:%Y-%m}, not {text!r}.") from None
+        month = None
+    if month is None or not FIRST_YEAR <= month.year <= LAST_YEAR:
+        raise ReportError(f"A month is YYYY-MM between {FIRST_YEAR} and {LAST_YEAR}, such as {today:%Y-%m}, "
+                          f"not {text!r}.")
+    return month
 
 
 def _q(name: str) -> str:
@@ -49,6 +54,14 @@ def _as_of(month: date, today: date) -> date:
     return min(today, month_end(month))
 
 
+def _outlook(daily: dict[date, Decimal], month: date, today: date) -> Forecast:
+    """The forecast to the month's end; a month already over is its actual cost, with nothing to forecast."""
+    if month_end(month) >= today:
+        return forecast(daily, today)
+    actual = sum((c for d, c in daily.items() if month <= d <= month_end(month)), Decimal(0)).quantize(CENT)
+    return Forecast(actual, actual, actual, actual, 0)
+
+
 def _cents(value: Decimal | None) -> Decimal:
     return (value or Decimal(0)).quantize(CENT)
 
@@ -57,7 +70,6 @@ def operator_rows(conn: psycopg.Connection, month: date, tenant_id: UUID | None 
                   today: date | None = None) -> list[dict]:
     """One row per tenant (or one tenant), then the platform's own lines (unattributed, unallocated idle)."""
     today = today or datetime.now(UTC).date()
-    as_of = _as_of(month, today)
     params = {"first": month, "last": month_end(month), "tenant_id": tenant_id,
               "since": month - timedelta(days=HISTORY)}
     with conn.cursor(row_factory=dict_row) as cur:
@@ -70,7 +82,7 @@ def operator_rows(conn: psycopg.Connection, month: date, tenant_id: UUID | None 
     rows = []
     for row in totals:
         key = row["tenant_id"]
-        outlook = forecast(per_day.get(row["line_key"], {}), as_of)
+        outlook = _outlook(per_day.get(row["line_key"], {}), month, today)
         revenue = tier_billing()[row["tier"]].price_per_month if row["tier"] else Decimal(0)
         driver = drivers.get(key)
         rows.append({
@@ -113,7 +125,7 @@ def assemble(found: list[list[dict]], tier: str, month: date, today: date | None
     by_resource, by_day, drivers, history_rows, budget_rows, alert_rows = found
     today = today or datetime.now(UTC).date()
     as_of = _as_of(month, today)
-    outlook = forecast({r["usage_date"]: r["cost"] for r in history_rows}, as_of)
+    outlook = _outlook({r["usage_date"]: r["cost"] for r in history_rows}, month, today)
     budget = budgets.budget_from_row(budget_rows[0] if budget_rows else None, tier)
     return {
         "month": month.strftime("%Y-%m"), "as_of": as_of.isoformat(), "BillingCurrency": "USD",

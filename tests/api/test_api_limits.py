@@ -153,6 +153,8 @@ TENANT_ROUTES = {
     ("GET", "/downloads/shows"): {},
     ("GET", "/downloads/ads"): {"params": {"start": "2026-01-01", "end": "2026-12-31"}},
     ("GET", "/downloads/exclusions"): {"params": {"mode": "fixed"}},
+    ("GET", "/cost"): {"params": {"month": "2026-12"}},
+    ("PUT", "/cost/budget"): {"json": {"monthly_amount": 250}},
     ("GET", "/settings"): {},
     ("PATCH", "/settings"): {"json": {"lookback_days": 30}},
     ("GET", "/usage"): {},

@@ -116,3 +116,34 @@ def test_the_dbt_test_fails_when_an_allocation_is_a_cent_off(march, dagster_inst
     assert done.returncode != 0 and "cost_allocation_adds_up" in done.stdout
     build(dagster_instance)  # rebuilt whole: the mart is right again
     assert lines(march, 4)[("t4", "shared", "support")] == D("0.35")
+
+
+def test_the_operator_report_puts_cost_beside_revenue(march):
+    import json
+
+    from typer.testing import CliRunner
+
+    from earmark.cli import app
+
+    done = CliRunner().invoke(app, ["cost", "report", "--tenant", str(march.t1.id), "--month", "2025-03",
+                                    "--format", "json"])
+    assert done.exit_code == 0, done.output
+    (row,) = json.loads(done.output)
+    with db.connect("owner") as conn:
+        direct, shared, idle = conn.execute(
+            "select sum(billed_cost) filter (where x_cost_line = 'direct'), "
+            "sum(billed_cost) filter (where x_cost_line = 'shared'), "
+            "sum(billed_cost) filter (where x_cost_line = 'idle') from analytics.fct_daily_costs "
+            "where tenant_id = %s and usage_date between '2025-03-01' and '2025-03-31'", [march.t1.id]).fetchone()
+    # direct: 2.00 + 0.50 on the 3rd, 0.02 on the 4th; idle: 9.00 on the 3rd and 3.32 or 3.33 on the 4th
+    assert D(row["direct"]) == direct == D("2.52")
+    assert D(row["idle"]) == idle and D(row["shared"]) == shared
+    assert D(row["BilledCost"]) == direct + shared + idle
+    # a month that is over forecasts nothing: its forecast is what it cost; revenue is the standard tier's
+    assert D(row["forecast"]) == D(row["forecast_low"]) == D(row["forecast_high"]) == D(row["BilledCost"])
+    assert (D(row["revenue"]), D(row["margin"])) == (D("499.00"), D("499.00") - D(row["BilledCost"]))
+    # its largest direct driver: the db_seconds (2.00 on the 3rd, 0.02 on the 4th); the ledger rows of this
+    # case come from source "test", which names the driver's kind
+    assert row["top_driver"] == "test db_seconds (2.02)"
+    refused = CliRunner().invoke(app, ["cost", "report", "--month", "2025-13"])
+    assert refused.exit_code != 0 and "A month is YYYY-MM between 2000 and 2999" in str(refused.exception)

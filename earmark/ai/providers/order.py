@@ -29,7 +29,8 @@ class OrderError(EarmarkError, ValueError):
 @dataclass(frozen=True)
 class Order:
     providers: tuple[str, ...]  # always ends with local
-    source: Literal["tenant", "platform"]
+    # "budget": the tenant's tier runs its LLM analysis locally once it passed its monthly cost budget
+    source: Literal["tenant", "platform", "budget"]
 
 
 def parse(names: str | Sequence[str], where: str = "--order") -> tuple[str, ...]:

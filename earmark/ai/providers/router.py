@@ -28,6 +28,7 @@ from pydantic import SecretStr
 from earmark import db
 from earmark.ai.providers import cache as answer_cache
 from earmark.ai.providers import keys, order, prices, usage
+from earmark.cost import budgets
 from earmark.ai.providers.base import (
     Answer,
     Completion,
@@ -71,6 +72,10 @@ class Analyzer:
         self._jitter = jitter
         with db.tenant_transaction(conn, self.tenant_id):
             self.order = order.effective(conn, self.tenant_id, self._settings)
+            # Over its monthly cost budget, a tier with over_budget = "local_ai" analyses with the local
+            # analyzer only, until the month ends (earmark.cost.budgets); every other tier carries on.
+            if self.order.providers != (LOCAL,) and budgets.llm_throttled(conn, self.tenant_id):
+                self.order = order.Order((LOCAL,), "budget")
         # Read now: a price file that does not load stops the analysis before it pays for a call.
         self._prices = prices.price_table(self._settings)
         self._local = LocalProvider()

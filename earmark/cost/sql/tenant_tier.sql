@@ -1,0 +1,1 @@
+select tier from app.tenants where id = %(tenant_id)s
