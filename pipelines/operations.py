@@ -329,13 +329,18 @@ def print_summary(tenant_ids: list[str], console: Console) -> None:
 
 
 def _print_costs(console: Console) -> None:
+    import psycopg
+
     from earmark.cost import reports
 
     with db.connect("owner") as conn:
-        rows = reports.operator_rows(conn, reports.parse_month(None))
+        try:
+            rows = reports.operator_rows(conn, reports.parse_month(None))
+        except psycopg.errors.UndefinedTable:  # the cost run failed before its first allocation (said above)
+            return
     table = Table(title="What each tenant cost to serve this month (USD)", title_justify="left")
-    for column in ("tenant", "tier", "direct", "shared", "idle", "cost", "forecast", "95 % interval", "revenue",
-                   "margin"):
+    for column in ("tenant", "tier", "direct", "shared", "idle", "cost", "forecast", "95 % interval",
+                   "revenue", "margin"):
         table.add_column(column, justify="left" if column in ("tenant", "tier") else "right",
                          no_wrap=column != "tenant")
     for row in rows:
@@ -347,6 +352,7 @@ def _print_costs(console: Console) -> None:
     for row in rows:
         if row["top_driver"]:
             console.print(f"  top cost driver of {row['tenant']}: {row['top_driver']}")
-    console.print("cost = month to date: direct (measured usage x the price book) + shared fixed costs by their "
-                  "rule + idle capacity; forecast to month end; revenue = the tier's monthly price; margin = "
-                  "revenue - forecast. `earmark cost report --format csv` has the same rows.")
+    console.print("cost = month to date: direct (measured usage x the price book) + shared fixed costs by "
+                  "their rule + idle capacity; forecast to month end (from complete days: a new install has "
+                  "none yet); revenue = the tier's monthly price; margin = revenue - forecast. "
+                  "`earmark cost report --format csv` has the same rows.")

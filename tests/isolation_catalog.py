@@ -1,6 +1,7 @@
 """Catalog queries for the isolation rules, shared by the core test and the post-dbt test."""
 
-TENANT_SCHEMAS = "nspname in ('app', 'raw', 'catalog', 'ai', 'downloads', 'cost') or nspname like 'analytics%%'"
+TENANT_SCHEMAS = ("nspname in ('app', 'raw', 'catalog', 'ai', 'downloads', 'cost') "
+                  "or nspname like 'analytics%%'")
 
 TABLES_WITHOUT_RLS = f"""
 select n.nspname || '.' || c.relname as name,

@@ -21,7 +21,8 @@ from api.types import json_float
 from earmark.cost import budgets, reports
 from earmark.sqlfiles import load
 
-router = APIRouter(prefix="/cost", tags=["cost"], responses={k: ERROR_RESPONSES[k] for k in (401, 403, 422, 429)})
+router = APIRouter(prefix="/cost", tags=["cost"],
+                   responses={k: ERROR_RESPONSES[k] for k in (401, 403, 422, 429)})
 
 Money = Annotated[str, Field(pattern=r"^-?\d+(\.\d+)?$", description="USD, exact, as a decimal string.")]
 MonthQuery = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
@@ -57,7 +58,8 @@ class Alert(BaseModel):
 
 class ResourceCost(BaseModel):
     resource: str
-    x_cost_line: str = Field(description="direct (usage x unit price), shared (a fixed cost's share) or idle.")
+    x_cost_line: str = Field(description="direct (usage x unit price), shared (a fixed cost's share) or "
+                                         "idle.")
     ServiceProviderName: str
     ConsumedQuantity: str | None
     ConsumedUnit: str | None
@@ -95,9 +97,10 @@ class BudgetUpdate(BaseModel):
         "examples": [{"monthly_amount": 250, "thresholds": [0.5, 0.8, 1.0], "alert_on_forecast": True}]})
 
     monthly_amount: json_float(gt=0, le=1_000_000_000) = Field(description="USD per month.")
-    thresholds: list[json_float(gt=0, le=10)] = Field(
+    thresholds: list[json_float(ge=0.01, le=10)] = Field(
         default_factory=lambda: [float(t) for t in budgets.DEFAULT_THRESHOLDS], min_length=1, max_length=10,
-        description="Fractions of the budget that raise an alert.")
+        description="Fractions of the budget that raise an alert (0.01 to 10, at most 4 decimals); 100 % "
+                    "always alerts.")
     alert_on_forecast: bool = Field(True, strict=True)
 
 
@@ -131,8 +134,10 @@ async def put_budget(session: WriteSettings, body: BudgetUpdate) -> CostReport:
     amount = Decimal(str(body.monthly_amount)).quantize(Decimal("0.01"))
     if amount <= 0:
         raise Problem(422, "validation-error", "monthly_amount must be at least 0.01 USD.")
-    params = {"tenant_id": session.tenant_id, "amount": amount,
-              "thresholds": sorted({Decimal(str(t)) for t in body.thresholds}),
+    thresholds = sorted({Decimal(str(t)) for t in body.thresholds})
+    if any(t != t.quantize(Decimal("0.0001")) for t in thresholds):
+        raise Problem(422, "validation-error", "thresholds take at most 4 decimals, such as 0.75 for 75 %.")
+    params = {"tenant_id": session.tenant_id, "amount": amount, "thresholds": thresholds,
               "forecast": body.alert_on_forecast}
     async with session.transaction():
         await session.rows(load("earmark.cost", "budget_put"), params)

@@ -4,15 +4,22 @@
     - for each shared cost of the day's book, its shared and idle lines add up to the day's amount to the
       cent (monthly / days-in-month in cents, the first remainder days a cent more);
     - the direct lines add up to the ledger's usage x unit price (or the source's own price) exactly;
-    - no line is negative, and no direct line lacks a price.
+    - no line is negative, and no direct line lacks a price;
+    - no usage falls on a day that no price book covers (it would be left out of the mart, costing nothing).
   Fails with one row per day and cost that breaks it.
 #}
 {% test cost_allocation_adds_up(model) %}
-with books as (
+with ledger_days as (
+    select usage_date from {{ source('cost', 'usage_events') }}
+    union
+    select usage_date from {{ source('cost', 'unattributed_usage') }}
+),
+
+books as (
     select d.day::date as usage_date, b.book_id,
         extract(day from (date_trunc('month', d.day) + interval '1 month - 1 day'))::integer as days_in_month,
         extract(day from d.day)::integer as day_of_month
-    from (select distinct usage_date as day from {{ model }}) as d
+    from (select usage_date as day from ledger_days union select usage_date from {{ model }}) as d
     cross join lateral (
         select book_id from {{ source('cost', 'price_books') }}
         where effective_from <= d.day order by effective_from desc, loaded_at desc, book_id desc limit 1
@@ -74,4 +81,8 @@ union all
 select 'negative or unpriced', usage_date, resource_id, null, billed_cost
 from {{ model }}
 where billed_cost < 0 or billed_cost is null
+union all
+select 'no price book', usage_date, null, null, null
+from ledger_days
+where usage_date not in (select usage_date from books)
 {% endtest %}

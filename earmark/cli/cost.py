@@ -16,7 +16,8 @@ ReportFormat = choices("ReportFormat", REPORT_FORMATS)
 
 app = typer.Typer(help="Cost management: the price book, and what each tenant costs to serve.",
                   no_args_is_help=True)
-prices_app = typer.Typer(help="Price book versions (unit prices and shared fixed costs).", no_args_is_help=True)
+prices_app = typer.Typer(help="Price book versions (unit prices and shared fixed costs).",
+                         no_args_is_help=True)
 app.add_typer(prices_app, name="prices")
 console = Console(highlight=False, soft_wrap=True)
 
@@ -73,7 +74,8 @@ def show_prices(as_json: bool = typer.Option(False, "--json", help="Print every 
                           f"{' per month' if price['per_month'] else ''}")
         for shared in detail["shared"]:
             rule = shared["rule"] + (f" by {shared['metric']}" if shared["metric"] else "")
-            console.print(f"  shared {shared['name']}: {shared['monthly_amount']} {detail['currency']}/month, {rule}")
+            amount = f"{shared['monthly_amount']} {detail['currency']}"
+            console.print(f"  shared {shared['name']}: {amount}/month, {rule}")
 
 
 @app.command()
@@ -100,7 +102,8 @@ def report(
             raise reports.ReportError("No costs have been allocated yet: run `earmark run` (or the nightly "
                                       "cost_job) first.") from None
     if fmt.value != "table":
-        print(exports.render(rows, reports.OPERATOR_COLUMNS, fmt.value), end="" if fmt.value == "csv" else "\n")
+        print(exports.render(rows, reports.OPERATOR_COLUMNS, fmt.value),
+              end="" if fmt.value == "csv" else "\n")
         return
     table = Table(title=f"Cost to serve, {first:%Y-%m} (USD)", title_justify="left")
     for column in reports.OPERATOR_COLUMNS[1:]:

@@ -10,7 +10,7 @@ on the local analyzer for the rest of the month.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -18,7 +18,7 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import dict_row
 
-from earmark.cost.forecast import HISTORY, forecast
+from earmark.cost.forecast import HISTORY, forecast, money, month_end
 from earmark.errors import EarmarkError
 from earmark.sqlfiles import load
 from earmark.tenancy import tier_billing
@@ -38,8 +38,9 @@ class Budget:
     source: str  # "tenant" or "tier"
 
     def as_json(self) -> dict:
-        return {"monthly_amount": str(self.monthly_amount), "currency": "USD",
-                "thresholds": [str(t) for t in self.thresholds], "alert_on_forecast": self.alert_on_forecast,
+        return {"monthly_amount": money(self.monthly_amount), "currency": "USD",
+                "thresholds": [money(t) for t in self.thresholds],
+                "alert_on_forecast": self.alert_on_forecast,
                 "source": self.source}
 
 
@@ -75,19 +76,35 @@ def set_budget(conn: psycopg.Connection, tenant_id: UUID, amount: Decimal,
 
 
 def daily_totals(conn: psycopg.Connection, tenant_id: UUID, since: date) -> dict[date, Decimal]:
-    return dict(conn.execute(_q("cost_daily_totals_rows"), {"tenant_id": tenant_id, "since": since}).fetchall())
+    rows = conn.execute(_q("cost_daily_totals_rows"), {"tenant_id": tenant_id, "since": since})
+    return dict(rows.fetchall())
 
 
 def evaluate(conn: psycopg.Connection, today: date) -> list[dict]:
-    """Fire the alerts every tenant has reached this month (run as the owner); returns the new ones."""
-    month = today.replace(day=1)
+    """Fire the alerts every tenant has reached (run as the owner); returns the new ones. This month's, and on
+    the 1st also the month that just ended (its last day is allocated only after it)."""
+    months = sorted({today.replace(day=1), (today - timedelta(days=1)).replace(day=1)})
+    fired = []
+    for month in months:
+        as_of = min(today, month_end(month))
+        fired += _evaluate_month(conn, month, as_of, complete=month_end(month) < today)
+    return fired
+
+
+def _evaluate_month(conn: psycopg.Connection, month: date, as_of: date, complete: bool) -> list[dict]:
     fired = []
     with conn.cursor(row_factory=dict_row) as cur:
         tenants = cur.execute(_q("tenants_with_tier")).fetchall()
     for tenant in tenants:
         budget = budget_of(conn, tenant["id"], tenant["tier"])
-        outlook = forecast(daily_totals(conn, tenant["id"], month - timedelta(days=HISTORY)), today)
-        reached = [label(t) for t in budget.thresholds if outlook.month_to_date >= t * budget.monthly_amount]
+        daily = daily_totals(conn, tenant["id"], month - timedelta(days=HISTORY))
+        outlook = forecast(daily, as_of)
+        if complete:  # a month that is over has nothing left to forecast
+            spent = sum((c for d, c in daily.items() if month <= d <= month_end(month)), Decimal(0))
+            outlook = replace(outlook, month_to_date=spent, point=spent)
+        # 100 % always alerts (it is what throttling and the check's verdict look for), whatever else is set
+        reached = [label(t) for t in sorted({*budget.thresholds, Decimal("1.0")})
+                   if outlook.month_to_date >= t * budget.monthly_amount]
         if budget.alert_on_forecast and outlook.point > budget.monthly_amount:
             reached.append("forecast")
         for threshold in reached:
@@ -96,9 +113,10 @@ def evaluate(conn: psycopg.Connection, today: date) -> list[dict]:
                 "budget": budget.monthly_amount, "actual": outlook.month_to_date,
                 "forecast": outlook.point}).rowcount
             if inserted:
-                fired.append({"tenant_id": str(tenant["id"]), "tenant": tenant["name"], "threshold": threshold,
-                              "budget": str(budget.monthly_amount), "actual": str(outlook.month_to_date),
-                              "forecast": str(outlook.point)})
+                fired.append({"tenant_id": str(tenant["id"]), "tenant": tenant["name"],
+                              "threshold": threshold,
+                              "budget": money(budget.monthly_amount), "actual": money(outlook.month_to_date),
+                              "forecast": money(outlook.point)})
     return fired
 
 

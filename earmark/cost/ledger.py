@@ -59,11 +59,13 @@ def record(conn: psycopg.Connection, events: Iterable[UsageEvent]) -> int:
 
 
 def split(total: Decimal, weights: Mapping[object, int | Decimal], quantum: Decimal = MICRO) -> dict:
-    """`total` split in proportion to `weights`, in multiples of `quantum`, adding up to `total` exactly.
+    """`total` split in proportion to `weights`, in multiples of `quantum`, adding up to `total` exactly
+    when it is a multiple of the quantum (otherwise to `total` rounded down to one: callers pass seconds to
+    the microsecond and bytes, which are).
 
     Largest remainder: each part is rounded down to the quantum and the quanta left over go one each to
     the parts with the largest remainders (ties to the first key in sorted order). Parts of zero weight
-    get zero; with no positive weight there is nothing to split by and the result is empty.
+    get nothing; with no positive weight there is nothing to split by and the result is empty.
     """
     positive = {key: Decimal(w) for key, w in weights.items() if w > 0}
     whole = sum(positive.values(), Decimal(0))

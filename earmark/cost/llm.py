@@ -71,11 +71,12 @@ def call_events(conn: psycopg.Connection) -> list[UsageEvent]:
                     kind = resource.removeprefix("llm_").removesuffix("_tokens").replace("_", "-")
                     what = "price" if price is None else f"{kind} rate"
                     raise UnpricedModel(
-                        f"The {call['provider']} model {call['model']!r} has no {what} on {day} in the AI price "
-                        f"table ({table.source}), and {tokens:,} {kind} tokens of a platform-paid call need one: "
-                        "add it there and run the cost collection again.")
+                        f"The {call['provider']} model {call['model']!r} has no {what} on {day} in the AI "
+                        f"price table ({table.source}), and {tokens:,} {kind} tokens of a platform-paid call "
+                        "need one: add it there and run the cost collection again.")
                 cost = tokens * rates[resource] / MILLION
-            events.append(UsageEvent(call["tenant_id"], SOURCE, str(call["id"]), resource, day, Decimal(tokens),
-                                     model, service_provider=PROVIDER_NAMES.get(call["provider"], call["provider"]),
-                                     billed_cost=cost, tags=tags))
+            provider = PROVIDER_NAMES.get(call["provider"], call["provider"])
+            events.append(UsageEvent(call["tenant_id"], SOURCE, str(call["id"]), resource, day,
+                                     Decimal(tokens), model, service_provider=provider, billed_cost=cost,
+                                     tags=tags))
     return events

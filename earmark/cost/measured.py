@@ -45,19 +45,22 @@ def storage_events(conn: psycopg.Connection, day: date) -> list[UsageEvent]:
             events.append(_storage(UUID(tenant), table, day, Decimal(size), "partition_size"))
     for schema, name, total, rows in conn.execute(_q("storage_shared_tables")).fetchall():
         table = f"{schema}.{name}"
-        measured += total
-        sample = ""
+        sample = sql.SQL("")
         if rows > SAMPLE_ABOVE:
-            sample = f" tablesample system ({max(0.01, min(100.0, 100.0 * SAMPLE_ROWS / rows)):.4f}) repeatable (0)"
-        shares = dict(conn.execute(sql.SQL(
-            "select tenant_id, sum(pg_column_size(t.*))::bigint from {} as t" + sample + " group by 1"
-        ).format(sql.Identifier(schema, name))).fetchall())
-        for tenant, size in split(Decimal(total), shares, Decimal(1)).items():
-            events.append(_storage(tenant, table, day, size,
-                                   "sampled_column_size_share" if sample else "column_size_share"))
+            percent = max(0.01, min(100.0, 100.0 * SAMPLE_ROWS / max(rows, 1)))
+            sample = sql.SQL("tablesample system ({}) repeatable (0)").format(sql.Literal(round(percent, 4)))
+        statement = sql.SQL(_q("storage_column_shares")).format(table=sql.Identifier(schema, name),
+                                                                sample=sample)
+        parts = split(Decimal(total), dict(conn.execute(statement).fetchall()), Decimal(1))
+        # an empty table (or one of deleted tenants only) has no shares: its bytes stay with the platform's
+        measured += int(sum(parts.values()))
+        method = "sampled_column_size_share" if rows > SAMPLE_ABOVE else "column_size_share"
+        for tenant, size in parts.items():
+            events.append(_storage(tenant, table, day, size, method))
     database = conn.execute(_q("storage_database_size")).fetchone()[0]
-    events.append(UsageEvent(None, STORAGE_SOURCE, f"{PLATFORM}/{day.isoformat()}", STORAGE_BYTES, day,
-                             Decimal(max(0, database - measured)), PLATFORM, tags={"database_bytes": database}))
+    rest = Decimal(max(0, database - measured))
+    events.append(UsageEvent(None, STORAGE_SOURCE, f"{PLATFORM}/{day.isoformat()}", STORAGE_BYTES, day, rest,
+                             PLATFORM, tags={"database_bytes": database}))
     return events
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from importlib.resources import files
@@ -18,12 +18,10 @@ from pathlib import Path
 
 import psycopg
 from psycopg.rows import dict_row
-from psycopg.types.json import Jsonb
 
 from earmark.cost.resources import PRICE_BOOK_RESOURCES
 from earmark.errors import EarmarkError
 from earmark.sqlfiles import load
-from earmark.tenancy import TIERS
 
 DEFAULT_SOURCE = "earmark default (earmark/cost/price_book.toml)"
 RULES = ("metric", "even", "weighted")
@@ -46,7 +44,6 @@ class SharedCost:
     rule: str
     metric: str | None = None
     capacity_per_day: Decimal | None = None
-    weights: dict[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -76,7 +73,8 @@ def parse(text: str, source: str) -> PriceBook:
         raise fail('it needs version = "a name for this version", such as version = "2027-01"')
     effective = raw.get("effective_from")
     if not isinstance(effective, date) or isinstance(effective, datetime):
-        raise fail("it needs effective_from = the first UTC day it prices, such as effective_from = 2027-01-01")
+        raise fail("it needs effective_from = the first UTC day it prices, such as "
+                   "effective_from = 2027-01-01")
     currency = raw.get("currency", "USD")
     if not isinstance(currency, str) or len(currency) != 3 or not currency.isupper():
         raise fail(f"currency must be an ISO 4217 code such as \"USD\", not {currency!r}")
@@ -121,7 +119,7 @@ def _unit_price(name: str, entry: dict, fail) -> UnitPrice:
 
 def _shared(name: str, entry: dict, fail) -> SharedCost:
     where = f"[shared.{name}]"
-    extra = set(entry) - {"monthly", "rule", "metric", "capacity_per_day", "weights"}
+    extra = set(entry) - {"monthly", "rule", "metric", "capacity_per_day"}
     if extra:
         raise fail(f"{where} has unknown key {sorted(extra)[0]!r}")
     if "monthly" not in entry:
@@ -134,20 +132,14 @@ def _shared(name: str, entry: dict, fail) -> SharedCost:
         raise fail(f"{where} rule must be one of {', '.join(RULES)}, not {rule!r}")
     metric = entry.get("metric")
     if rule == "metric" and metric not in PRICE_BOOK_RESOURCES:
-        raise fail(f"{where} needs metric = one of {', '.join(PRICE_BOOK_RESOURCES)} (the usage it is shared by)")
+        raise fail(f"{where} needs metric = one of {', '.join(PRICE_BOOK_RESOURCES)} "
+                   "(the usage it is shared by)")
     if rule != "metric" and (metric is not None or "capacity_per_day" in entry):
         raise fail(f"{where} takes metric and capacity_per_day only with rule = \"metric\"")
     capacity = entry.get("capacity_per_day")
     if capacity is not None:
         capacity = _money(capacity, f"{where} capacity_per_day", fail, positive=True)
-    weights = entry.get("weights", {})
-    if rule == "weighted":
-        if not isinstance(weights, dict) or set(weights) != set(TIERS):
-            raise fail(f"{where} needs weights = {{ {', '.join(f'{t} = 1' for t in TIERS)} }}, one per tier")
-        weights = {tier: _money(w, f"{where} weights.{tier}", fail) for tier, w in weights.items()}
-    elif weights:
-        raise fail(f"{where} takes weights only with rule = \"weighted\"")
-    return SharedCost(monthly, rule, metric if rule == "metric" else None, capacity, weights)
+    return SharedCost(monthly, rule, metric if rule == "metric" else None, capacity)
 
 
 def read(path: Path) -> PriceBook:
@@ -195,7 +187,7 @@ def _insert(conn: psycopg.Connection, book: PriceBook, source: str) -> int:
             for name, p in book.prices.items()])
         cur.executemany(_q("shared_cost_insert"), [
             {"book_id": book_id, "name": name, "monthly": s.monthly, "rule": s.rule, "metric": s.metric,
-             "capacity": s.capacity_per_day, "weights": Jsonb({k: str(v) for k, v in s.weights.items()})}
+             "capacity": s.capacity_per_day}
             for name, s in book.shared.items()])
     return book_id
 

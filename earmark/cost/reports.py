@@ -15,7 +15,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from earmark.cost import budgets
-from earmark.cost.forecast import HISTORY, Forecast, forecast, month_end
+from earmark.cost.forecast import HISTORY, Forecast, forecast, money, month_end
 from earmark.errors import EarmarkError
 from earmark.sqlfiles import load
 from earmark.tenancy import tier_billing
@@ -32,6 +32,7 @@ class ReportError(EarmarkError, ValueError):
 
 
 def parse_month(text: str | None, today: date | None = None) -> date:
+    """A YYYY-MM month that has begun (this one when None)."""
     today = today or datetime.now(UTC).date()
     if text is None:
         return today.replace(day=1)
@@ -42,6 +43,8 @@ def parse_month(text: str | None, today: date | None = None) -> date:
     if month is None or not FIRST_YEAR <= month.year <= LAST_YEAR:
         raise ReportError(f"A month is YYYY-MM between {FIRST_YEAR} and {LAST_YEAR}, such as {today:%Y-%m}, "
                           f"not {text!r}.")
+    if month > today:
+        raise ReportError(f"{text} has not begun (today is {today}, UTC): ask for {today:%Y-%m} or earlier.")
     return month
 
 
@@ -75,7 +78,7 @@ def operator_rows(conn: psycopg.Connection, month: date, tenant_id: UUID | None 
     with conn.cursor(row_factory=dict_row) as cur:
         totals = cur.execute(_q("report_operator_totals"), params).fetchall()
         daily = cur.execute(_q("report_operator_daily"), params).fetchall()
-        drivers = {row["tenant_id"]: row for row in cur.execute(_q("report_operator_top_driver"), params)}
+        drivers = {row["line_key"]: row for row in cur.execute(_q("report_operator_top_driver"), params)}
     per_day: dict[object, dict[date, Decimal]] = {}
     for row in daily:
         per_day.setdefault(row["line_key"], {})[row["usage_date"]] = row["cost"]
@@ -84,14 +87,15 @@ def operator_rows(conn: psycopg.Connection, month: date, tenant_id: UUID | None 
         key = row["tenant_id"]
         outlook = _outlook(per_day.get(row["line_key"], {}), month, today)
         revenue = tier_billing()[row["tier"]].price_per_month if row["tier"] else Decimal(0)
-        driver = drivers.get(key)
+        driver = drivers.get(row["line_key"])
         rows.append({
             "x_tenant_id": str(key) if key else "", "tenant": row["name"], "tier": row["tier"] or "",
             "direct": _cents(row["direct"]), "shared": _cents(row["shared"]), "idle": _cents(row["idle"]),
             "BilledCost": _cents(row["total"]), "forecast": outlook.point, "forecast_low": outlook.low,
             "forecast_high": outlook.high, "revenue": revenue if key else Decimal(0),
             "margin": (revenue - outlook.point) if key else -outlook.point,
-            "top_driver": f"{driver['driver_kind']} {driver['driver']} ({_cents(driver['cost'])})" if driver else "",
+            "top_driver": (f"{driver['driver_kind']} {driver['driver']} ({_cents(driver['cost'])})"
+                           if driver else ""),
         })
     return rows
 
@@ -129,20 +133,21 @@ def assemble(found: list[list[dict]], tier: str, month: date, today: date | None
     budget = budgets.budget_from_row(budget_rows[0] if budget_rows else None, tier)
     return {
         "month": month.strftime("%Y-%m"), "as_of": as_of.isoformat(), "BillingCurrency": "USD",
-        "BilledCost": str(outlook.month_to_date),
+        "BilledCost": money(outlook.month_to_date),
         "forecast": outlook.as_json(),
-        "budget": {**budget.as_json(), "used": str((outlook.month_to_date / budget.monthly_amount).quantize(
+        "budget": {**budget.as_json(), "used": money((outlook.month_to_date / budget.monthly_amount).quantize(
             Decimal("0.0001")))},
-        "alerts": [{"threshold": a["threshold"], "budget": str(a["budget"]), "actual": str(a["actual"]),
-                    "forecast": str(a["forecast"]), "fired_at": a["fired_at"].isoformat()} for a in alert_rows],
+        "alerts": [{"threshold": a["threshold"], "budget": money(a["budget"]), "actual": money(a["actual"]),
+                    "forecast": money(a["forecast"]), "fired_at": a["fired_at"].isoformat()}
+                   for a in alert_rows],
         "by_resource": [{"resource": r["resource"], "x_cost_line": r["x_cost_line"],
                          "ServiceProviderName": r["service_provider_name"],
-                         "ConsumedQuantity": str(r["quantity"]) if r["quantity"] is not None else None,
-                         "ConsumedUnit": r["unit"], "BilledCost": str(_cents(r["cost"])),
+                         "ConsumedQuantity": money(r["quantity"]) if r["quantity"] is not None else None,
+                         "ConsumedUnit": r["unit"], "BilledCost": money(_cents(r["cost"])),
                          "x_is_estimate": r["is_estimate"]} for r in by_resource],
         "by_day": [{"ChargePeriodStart": r["charge_period_start"].isoformat(),
                     "ChargePeriodEnd": r["charge_period_end"].isoformat(),
-                    "BilledCost": str(_cents(r["cost"]))} for r in by_day],
-        "top_drivers": [{"kind": r["driver_kind"], "driver": r["driver"], "BilledCost": str(r["cost"])}
+                    "BilledCost": money(_cents(r["cost"]))} for r in by_day],
+        "top_drivers": [{"kind": r["driver_kind"], "driver": r["driver"], "BilledCost": money(r["cost"])}
                         for r in drivers],
     }

@@ -53,7 +53,8 @@ def _days(started: datetime, ended: datetime) -> Iterator[tuple[datetime, Decima
 
 def tenants_of(step: StepAttempt, known_tenants: set[UUID]) -> dict[UUID, int]:
     """Whom the step served, with the weights its seconds are split by (empty: unattributed)."""
-    reported = {tenant: rows for tenant, rows in step.rows_by_tenant.items() if rows > 0 and tenant in known_tenants}
+    reported = {tenant: rows for tenant, rows in step.rows_by_tenant.items()
+                if rows > 0 and tenant in known_tenants}
     if reported:
         return reported
     try:
@@ -73,9 +74,11 @@ def usage_events(step: StepAttempt, known_tenants: set[UUID]) -> list[UsageEvent
         event_id = f"{step.run_id}/{step.step_key}/{step.attempt}/{day.isoformat()}"
         parts = split(seconds, weights) if weights else {None: seconds}
         for tenant, part in parts.items():
-            for resource, measure in ((COMPUTE_SECONDS, "step_wall_time"), (DB_SECONDS, "step_wall_time")):
-                events.append(UsageEvent(tenant, SOURCE, event_id, resource, day, part, step.step_key,
-                                         tags={**tags, "measure": measure}))
+            events.append(UsageEvent(tenant, SOURCE, event_id, COMPUTE_SECONDS, day, part, step.step_key,
+                                     tags={**tags, "measure": "step_wall_time"}))
+            # not measured by Postgres: an upper bound (the step's whole time), marked as an estimate
+            events.append(UsageEvent(tenant, SOURCE, event_id, DB_SECONDS, day, part, step.step_key,
+                                     is_estimate=True, tags={**tags, "measure": "step_wall_time"}))
     # Rows are counted once, on the day the step ended.
     for tenant, rows in step.rows_by_tenant.items():
         if rows > 0 and tenant in known_tenants:

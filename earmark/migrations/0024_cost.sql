@@ -38,7 +38,6 @@ create table cost.shared_costs (
     rule            text not null check (rule in ('metric', 'even', 'weighted')),
     metric          text,
     capacity_per_day numeric check (capacity_per_day > 0),
-    weights         jsonb not null default '{}',
     primary key (book_id, name),
     check ((rule = 'metric') = (metric is not null))
 );

@@ -46,7 +46,6 @@ rule = "even"
 [shared.support]
 monthly = 62.00
 rule = "weighted"
-weights = {{ free = 1, standard = 3, enterprise = 10 }}
 """
 
 
@@ -84,8 +83,10 @@ def set_up_march() -> March:
         price_book.ensure_default(conn)
         # database 310.00 a month is 1000 cents a day in March; from the 16th 620.00 (2000 cents) and a
         # db_second at 0.04 instead of 0.02
-        price_book.load_book(conn, _book(f"march-a-{tag}", "2025-03-01", "0.02", "310.00"), "a", retroactive=True)
-        price_book.load_book(conn, _book(f"march-b-{tag}", "2025-03-16", "0.04", "620.00"), "b", retroactive=True)
+        price_book.load_book(conn, _book(f"march-a-{tag}", "2025-03-01", "0.02", "310.00"), "a",
+                             retroactive=True)
+        price_book.load_book(conn, _book(f"march-b-{tag}", "2025-03-16", "0.04", "620.00"), "b",
+                             retroactive=True)
         t1, t2, t3, t4 = tenants
         events = [
             # the 3rd: t1 alone uses the database and the orchestrator
@@ -96,7 +97,8 @@ def set_up_march() -> March:
             # the 4th: three tenants, one db_second each
             _event(t1, 4, "db_seconds", 1), _event(t2, 4, "db_seconds", 1), _event(t3, 4, "db_seconds", 1),
             # the 20th (second book): t2 and usage nobody can be charged for, 500 db_seconds each
-            _event(t2, 20, "db_seconds", 500), _event(None, 20, "db_seconds", 500, resource_id="unattributed"),
+            _event(t2, 20, "db_seconds", 500),
+            _event(None, 20, "db_seconds", 500, resource_id="unattributed"),
         ]
         with conn.transaction():
             assert ledger.record(conn, events) == len(events)

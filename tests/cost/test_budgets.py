@@ -28,7 +28,8 @@ def _spend(tenant, amount: str) -> None:
 
 
 def _allocate(instance) -> dict:
-    result = dg.materialize([cost_dbt_assets, budget_alerts], instance=instance, resources={"dbt": dbt_resource()})
+    result = dg.materialize([cost_dbt_assets, budget_alerts], instance=instance,
+                            resources={"dbt": dbt_resource()})
     (check,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "budget_alerts"]
     return {k: v.value for k, v in check.metadata.items()}
 
@@ -36,7 +37,8 @@ def _allocate(instance) -> dict:
 def _alerts(tenant) -> list[str]:
     with db.connect("owner") as conn:
         return [r[0] for r in conn.execute(
-            "select threshold from cost.budget_alerts where tenant_id = %s order by actual, threshold", [tenant.id])]
+            "select threshold from cost.budget_alerts where tenant_id = %s order by actual, threshold",
+            [tenant.id])]
 
 
 def test_alerts_fire_once_per_threshold_and_a_key_sees_only_its_own_costs(make_tenant, make_key, client,
@@ -76,14 +78,15 @@ def test_alerts_fire_once_per_threshold_and_a_key_sees_only_its_own_costs(make_t
                     "x_is_estimate": False}]
     with db.connect("owner") as conn:
         own = conn.execute("select sum(billed_cost) from analytics.fct_daily_costs where tenant_id = %s "
-                           "and usage_date >= date_trunc('month', now() at time zone 'UTC')", [tenant.id]).fetchone()[0]
+                           "and usage_date >= date_trunc('month', now() at time zone 'UTC')",
+                           [tenant.id]).fetchone()[0]
     assert D(body["BilledCost"]) == own.quantize(D("0.01"))
     assert D("8.50") <= own < D("10.00")  # the LLM cost plus its small share of today's shared costs
     assert sum(D(d["BilledCost"]) for d in body["by_day"]) == D(body["BilledCost"])
     # the other tenant's 3.33 and the platform's lines (no tenant) are not in it
     other_body = client.get("/api/v1/cost", headers=make_key(other, ["attribution:read"]).headers).json()
-    assert [r["BilledCost"] for r in other_body["by_resource"] if r["resource"] == "llm_output_tokens"] == ["3.33"]
-    assert all(r["x_cost_line"] != "idle" or r["BilledCost"] for r in body["by_resource"])
+    assert [r["BilledCost"] for r in other_body["by_resource"]
+            if r["resource"] == "llm_output_tokens"] == ["3.33"]
     with db.connect("api") as conn, db.tenant_transaction(conn, tenant.id):
         seen = {r[0] for r in conn.execute("select distinct tenant_id from analytics.fct_daily_costs")}
     assert seen == {tenant.id}
@@ -112,10 +115,35 @@ def test_the_forecast_extends_the_daily_history_with_an_interval():
     daily[date(2026, 12, 1)] = D("2.00")
     daily[date(2026, 12, 2)] = D("0.50")  # today, not complete
     outlook = forecast(daily, date(2026, 12, 2))
-    # spent before today 2.00; 30 days left at the mean 2.00 of the last complete days (5 of them: the 1st
-    # and Nov 27-30): 2.00 + 60.00; sd 1.0 -> 1.96 x 1.0 x sqrt(30) = 10.735...
+    # spent before today 2.00; r = 30 days left at the mean 2.00 of the n = 5 last complete days (the 1st and
+    # Nov 27-30): 2.00 + 60.00; sd 1.0 -> 1.96 x 1.0 x sqrt(30 + 900 / 5) = 28.403...
     assert outlook.month_to_date == D("2.50")
     assert outlook.point == D("62.00")
-    assert (outlook.low, outlook.high) == (D("51.26"), D("72.74"))
+    assert (outlook.low, outlook.high) == (D("33.60"), D("90.40"))
     assert outlook.history_days == 5
     assert forecast({}, date(2026, 12, 2)).point == D("0.00")
+
+
+def test_budget_and_month_inputs_outside_the_rules_are_422s_never_500s(make_tenant, make_key, client):
+    tenant = make_tenant()
+    writer = make_key(tenant, ["settings:write"])
+    for body, says in (({"monthly_amount": 0.001}, "monthly_amount must be at least 0.01 USD"),
+                       ({"monthly_amount": 10, "thresholds": [0.12345]}, "at most 4 decimals"),
+                       ({"monthly_amount": 10, "thresholds": [1e-7]}, "greater than or equal to 0.01"),
+                       ({"monthly_amount": 1e300}, "less than or equal to 1000000000"),
+                       ({"monthly_amount": 10, "thresholds": []}, "at least 1 item")):
+        answer = client.put("/api/v1/cost/budget", headers=writer.headers, json=body)
+        assert answer.status_code == 422 and says in answer.text, (body, answer.text)
+    reader = make_key(tenant, ["attribution:read"])
+    for month, says in (("2999-12", "has not begun"), ("1999-12", "between 2000 and 2999"),
+                        ("2026-13", "should match pattern")):
+        answer = client.get("/api/v1/cost", headers=reader.headers, params={"month": month})
+        assert answer.status_code == 422 and says in answer.text, (month, answer.text)
+    # a month that is over: its cost, nothing forecast, and money as plain digits (never 1E-7)
+    past = client.get("/api/v1/cost", headers=reader.headers, params={"month": "2025-03"})
+    assert past.status_code == 200
+    body = past.json()
+    assert body["as_of"] == "2025-03-31" and body["forecast"]["forecast"] == body["BilledCost"] == "0.00"
+    tiny = client.put("/api/v1/cost/budget", headers=writer.headers,
+                      json={"monthly_amount": 0.01, "thresholds": [0.0001 * 100, 0.75]})
+    assert tiny.status_code == 200 and tiny.json()["budget"]["thresholds"] == ["0.01", "0.75"]

@@ -79,9 +79,11 @@ def test_steps_are_charged_by_rows_once_however_often_the_log_is_read(two_tenant
     assert sum(shared_seconds.values()) == total >= Decimal("0.2")
     # 1:3, each share rounded to the microsecond with the leftover microseconds to the largest remainders
     assert abs(shared_seconds[b.id] - 3 * shared_seconds[a.id]) <= Decimal("0.000004")
-    assert {(t, q) for t, r, s, q in rows if s == "cost_test_shared_step" and r == "db_rows"} == {(a.id, 1), (b.id, 3)}
+    assert {(t, q) for t, r, s, q in rows
+            if s == "cost_test_shared_step" and r == "db_rows"} == {(a.id, 1), (b.id, 3)}
     # database time is the step's wall time (the embedded server has no pg_stat_statements)
-    assert {t: q for t, r, s, q in rows if s == "cost_test_shared_step" and r == "db_seconds"} == shared_seconds
+    assert {t: q for t, r, s, q in rows
+            if s == "cost_test_shared_step" and r == "db_seconds"} == shared_seconds
     # a tenant-partitioned step is its tenant's; a step naming no tenant is unattributed, never spread
     assert [(t, q) for t, r, s, q in rows if s == "cost_test_tenant_step" and r == "compute_seconds"] == [
         (a.id, _seconds(dagster_instance, partitioned.run_id, "cost_test_tenant_step"))]
@@ -107,3 +109,28 @@ def test_a_tenant_key_never_reads_the_ledger_of_another(two_tenants, database):
     with db.connect("api") as conn, db.tenant_transaction(conn, a.id):
         seen = {row[0] for row in conn.execute("select tenant_id from cost.usage_events")}
     assert seen == {a.id}
+
+
+def test_a_retried_step_is_charged_once_per_attempt(make_tenant, dagster_instance):
+    tenant = make_tenant()
+    attempts = []
+
+    @dg.asset(key="cost_test_flaky_step", retry_policy=dg.RetryPolicy(max_retries=1))
+    def flaky_step():
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("the first attempt fails")
+        return dg.MaterializeResult(metadata=rows_by_tenant({tenant.id: 5}))
+
+    run = dg.materialize([flaky_step], instance=dagster_instance)
+    assert len(attempts) == 2
+    _collect(dagster_instance)
+    with db.connect("owner") as conn:
+        charged = conn.execute(
+            "select tags ->> 'attempt', tags ->> 'outcome' from cost.usage_events "
+            "where resource = 'compute_seconds' "
+            "and tags ->> 'run_id' = %(run)s union all select tags ->> 'attempt', tags ->> 'outcome' "
+            "from cost.unattributed_usage where resource = 'compute_seconds' and tags ->> 'run_id' = %(run)s "
+            "order by 1", {"run": run.run_id}).fetchall()
+    # the failed attempt reported no rows: nobody to charge it to by name; the second served the tenant
+    assert charged == [("1", "failure"), ("2", "success")]

@@ -29,7 +29,8 @@ def _call(tenant, provider, model, key_source="platform", **tokens) -> None:
 def _ledger(tenant) -> dict:
     with db.connect("owner") as conn:
         rows = conn.execute("select resource_id, resource, quantity, billed_cost, service_provider "
-                            "from cost.usage_events where tenant_id = %s and source = 'ai_calls'", [tenant.id])
+                            "from cost.usage_events where tenant_id = %s and source = 'ai_calls'",
+                            [tenant.id])
         return {(m, r): (q, c, p) for m, r, q, c, p in rows}
 
 
@@ -62,7 +63,8 @@ def test_both_providers_cache_tokens_are_priced_at_their_own_rates(make_tenant, 
     ]
 
 
-def test_a_platform_call_of_a_model_without_a_price_fails_the_collection_loudly(make_tenant, dagster_instance):
+def test_a_platform_call_of_a_model_without_a_price_fails_the_collection_loudly(make_tenant,
+                                                                                dagster_instance):
     tenant = make_tenant()
     _call(tenant, "openai", "gpt-unpriced-1", tokens_in=100, tokens_out=10)
     try:
@@ -87,7 +89,8 @@ def test_the_cost_of_a_call_is_the_price_on_its_own_day(model):
 
     table = prices._parse('read_on = 2026-12-01\n[[openai."gpt-5.4"]]\nfrom = 2026-01-01\ninput = 2.50\n'
                           'output = 15.00\ncache_read = 0.25\ncache_write = 2.50\n[[openai."gpt-5.4"]]\n'
-                          'from = 2026-06-01\ninput = 2.00\noutput = 12.00\ncache_read = 0.20\ncache_write = 2.00\n',
+                          'from = 2026-06-01\ninput = 2.00\noutput = 12.00\n'
+                          'cache_read = 0.20\ncache_write = 2.00\n',
                           "dated.toml")
     assert prices.price_on(table, "openai", model, date(2026, 5, 31)).input_per_million == D("2.50")
     assert prices.price_on(table, "openai", model, date(2026, 6, 1)).input_per_million == D("2.00")

@@ -38,16 +38,19 @@ def test_definitions_hold_the_pipeline_by_domain():
                       "intermediate/int_attribution_scopes": "attribution",
                       "intermediate/int_attribution_settings": "attribution",
                       "transcripts": "ai", "transcript_analysis": "ai",
-                      "download_requests": "downloads", "download_counts": "downloads"}
+                      "download_requests": "downloads", "download_counts": "downloads",
+                      **dict.fromkeys(("cost_usage", "fct_daily_costs", "fct_cost_drivers"), "cost")}
     checks = {key.to_user_string() for key in graph.asset_check_keys}
     assert "raw_events:ingest_batches_balanced" in checks
     assert "fct_daily_channel_credits:credits_sum_to_conversions_fct_daily_channel_credits_" in checks
     assert "fct_daily_spend:spend_follows_pricing_fct_daily_spend_" in checks
     assert "transcripts:every_file_accepted" in checks
     assert "download_requests:every_request_accounted" in checks
+    assert {"fct_daily_costs:budget_alerts",
+            "fct_daily_costs:cost_allocation_adds_up_fct_daily_costs_"} <= checks
     assert {job.name for job in defs.jobs} == {"ingest_landed_files", "attribution_job", "transcripts_job",
                                                "transcript_analysis_job", "download_requests_job",
-                                               "download_counts_job"}
+                                               "download_counts_job", "cost_job"}
     assert {s.name for s in defs.sensors} == {"landing_sensor", "tenant_partitions_sensor",
                                               "transcript_landing_sensor", "download_landing_sensor",
                                               "download_recount_sensor"}
@@ -56,7 +59,15 @@ def test_definitions_hold_the_pipeline_by_domain():
     nightly = defs.resolve_job_def("attribution_job")
     assert {"download_counts", "fct_daily_spend"} <= {k.to_user_string()
                                                       for k in nightly.asset_layer.executable_asset_keys}
-    assert {s.name for s in defs.schedules} == {"attribution_schedule", "transcript_analysis_schedule"}
+    assert {s.name for s in defs.schedules} == {"attribution_schedule", "transcript_analysis_schedule",
+                                                "cost_schedule"}
+    # The cost marts are the cost job's, after the ledger; the nightly attribution run builds none of them.
+    assert "fct_daily_costs" not in {k.to_user_string() for k in nightly.asset_layer.executable_asset_keys}
+    costs = defs.resolve_job_def("cost_job").asset_layer.executable_asset_keys
+    assert {k.to_user_string() for k in costs} == {"cost_usage", "fct_daily_costs", "fct_cost_drivers"}
+    assert dg.AssetKey("cost_usage") in graph.get(dg.AssetKey("fct_daily_costs")).parent_keys
+    cost_schedule = defs.resolve_schedule_def("cost_schedule")
+    assert (cost_schedule.cron_schedule, cost_schedule.job_name) == ("0 4 * * *", "cost_job")
     analysis = defs.resolve_schedule_def("transcript_analysis_schedule")
     assert (analysis.cron_schedule, analysis.execution_timezone, analysis.job_name) == (
         "30 2 * * *", "UTC", "transcript_analysis_job")

@@ -28,7 +28,6 @@ from pydantic import SecretStr
 from earmark import db
 from earmark.ai.providers import cache as answer_cache
 from earmark.ai.providers import keys, order, prices, usage
-from earmark.cost import budgets
 from earmark.ai.providers.base import (
     Answer,
     Completion,
@@ -40,6 +39,7 @@ from earmark.ai.providers.base import (
 )
 from earmark.ai.providers.local import NAME as LOCAL
 from earmark.ai.providers.local import LocalProvider, local_model
+from earmark.cost import budgets
 from earmark.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)

@@ -1,9 +1,13 @@
--- Every other table with tenant data (a tenant_id column, not a partition, not partitioned by tenant):
--- its total size across its partitions and its estimated row count.
+-- Every other table with tenant data (a tenant_id column, not a partition, not partitioned by tenant): its
+-- size (a plain table's own, a partitioned table's leaves') and its estimated row count. The cost schema is
+-- the platform's own bookkeeping and goes with the unattributed rest.
 select n.nspname, c.relname,
-       coalesce((select sum(pg_total_relation_size(t.relid)) from pg_partition_tree(c.oid) as t), 0)::bigint,
-       coalesce((select sum(greatest(k.reltuples, 0)) from pg_partition_tree(c.oid) as t
-                 join pg_class k on k.oid = t.relid where t.isleaf), 0)::bigint
+       case when c.relkind = 'r' then pg_total_relation_size(c.oid)
+            else coalesce((select sum(pg_total_relation_size(t.relid)) from pg_partition_tree(c.oid) as t
+                           where t.isleaf), 0) end::bigint,
+       case when c.relkind = 'r' then greatest(c.reltuples, 0)
+            else coalesce((select sum(greatest(k.reltuples, 0)) from pg_partition_tree(c.oid) as t
+                           join pg_class k on k.oid = t.relid where t.isleaf), 0) end::bigint
 from pg_class c
 join pg_namespace n on n.oid = c.relnamespace
 where c.relkind in ('r', 'p') and not c.relispartition

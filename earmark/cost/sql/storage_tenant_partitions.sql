@@ -1,5 +1,6 @@
--- Tables LIST-partitioned on tenant_id: per table, each tenant's partition size (with its own partitions,
--- indexes and TOAST), as {tenant_id: bytes}.
+-- Tables LIST-partitioned on tenant_id: per table, each tenant's partition size (its leaves' tables, indexes
+-- and TOAST), as {tenant_id: bytes}. A partition whose tenant is gone (deleted since) is left to the
+-- unattributed line.
 with parents as (
     select c.oid, n.nspname || '.' || c.relname as name
     from pg_partitioned_table p
@@ -11,15 +12,15 @@ with parents as (
 ),
 children as (
     select parents.name, i.inhrelid as child,
-           substring(pg_get_expr(k.relpartbound, k.oid) from '''([0-9a-f-]{36})''') as tenant_id
+           substring(pg_get_expr(k.relpartbound, k.oid) from '''([0-9a-f-]{36})''')::uuid as tenant_id
     from parents
     join pg_inherits i on i.inhparent = parents.oid
     join pg_class k on k.oid = i.inhrelid
 )
-select name, jsonb_object_agg(tenant_id, (
+select children.name, jsonb_object_agg(children.tenant_id, (
            select coalesce(sum(pg_total_relation_size(t.relid)), 0)
-           from pg_partition_tree(child) as t where t.isleaf) + pg_total_relation_size(child))
+           from pg_partition_tree(children.child) as t where t.isleaf))
 from children
-where tenant_id is not null
-group by name
-order by name
+join app.tenants as tenants on tenants.id = children.tenant_id
+group by children.name
+order by children.name

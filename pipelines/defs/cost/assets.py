@@ -71,7 +71,8 @@ class CostTranslator(DagsterDbtTranslator):
 @dbt_assets(manifest=manifest_path(), project=attribution_project, name="cost_dbt_assets", select=COST_MODELS,
             dagster_dbt_translator=CostTranslator())
 def cost_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """The cost marts, rebuilt whole (they are small); their data tests check every day adds up to the cent."""
+    """The cost marts, rebuilt whole (they are small); their data tests check every day adds up to the
+    cent."""
     os.environ.update(dbt_environment())
     invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context)
     yield from invocation.stream()

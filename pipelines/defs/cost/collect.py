@@ -1,8 +1,9 @@
 """Dagster's own records of finished runs, as the step attempts the ledger charges (earmark.cost.steps).
 
-A step attempt runs from its STEP_START to the STEP_SUCCESS, STEP_FAILURE or STEP_UP_FOR_RETRY that ends
-it; a retried step has one attempt per start. The tenants a step served come from the
-`earmark/rows_by_tenant` metadata of its materializations and observations, else from the run's partition.
+A step attempt runs from its STEP_START (STEP_RESTARTED for a retry) to the STEP_SUCCESS, STEP_FAILURE or
+STEP_UP_FOR_RETRY that ends it, so a retried step is charged once per attempt. The tenants a step served
+come from the `earmark/rows_by_tenant` metadata of its materializations and observations, else from the
+run's partition.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from earmark.cost.steps import ROWS_BY_TENANT, StepAttempt
 
 FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
 _ENDS = {DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE, DagsterEventType.STEP_UP_FOR_RETRY}
-_READ = {DagsterEventType.STEP_START, *_ENDS, DagsterEventType.ASSET_MATERIALIZATION,
+_STARTS = {DagsterEventType.STEP_START, DagsterEventType.STEP_RESTARTED}
+_READ = {*_STARTS, *_ENDS, DagsterEventType.ASSET_MATERIALIZATION,
          DagsterEventType.ASSET_OBSERVATION}
 
 
@@ -44,7 +46,7 @@ def step_attempts(instance: dg.DagsterInstance, run: dg.DagsterRun) -> list[Step
         if event is None or step is None:
             continue
         at = datetime.fromtimestamp(entry.timestamp, UTC)
-        if event.event_type == DagsterEventType.STEP_START:
+        if event.event_type in _STARTS:
             counts[step] += 1
             open_attempts[step] = (counts[step], at)
         elif event.event_type in _ENDS and step in open_attempts:

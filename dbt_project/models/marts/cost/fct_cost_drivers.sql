@@ -1,8 +1,8 @@
 {{ config(indexes=[{'columns': ['tenant_id', 'usage_date']}]) }}
 {#
   What drove each tenant's direct cost per UTC day: which assets (Dagster steps: compute, database time and
-  rows), which LLM models and which LLM tasks, which tables (storage), the read API. Exact, not rounded;
-  the report ranks them.
+  rows), which LLM models, LLM tasks and LLM calls, which tables (storage), the read API. Each kind adds up to
+  the same direct cost, so rank within a kind. Exact, not rounded; the reports rank them.
 #}
 with priced as (
     select * from {{ ref('int_cost_usage_priced') }}
@@ -21,6 +21,12 @@ drivers as (
     from priced
     union all
     select usage_date, tenant_id, 'llm_task', coalesce(tags ->> 'task', '(unknown)'), cost, quantity, unit
+    from priced
+    where source = 'ai_calls'
+    union all
+    -- one provider call: its id in app.ai_calls, its task and model
+    select usage_date, tenant_id, 'llm_call',
+        source_event_id || ' (' || coalesce(tags ->> 'task', '?') || ', ' || resource_id || ')', cost, quantity, unit
     from priced
     where source = 'ai_calls'
 )

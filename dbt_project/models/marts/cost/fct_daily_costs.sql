@@ -8,7 +8,8 @@
               metric    by each recipient's measured use of the metric that day (the unattributed usage is a
                         recipient too, so it carries its share instead of the tenants);
               even      equally over the tenants that existed that day;
-              weighted  by the weight of each tenant's tier;
+              weighted  in proportion to each recipient's direct cost that day (Kubecost's "weighted by
+                        cost"; the unattributed usage is a recipient too);
     idle    with a metric and a capacity_per_day, the part of the cost the day's usage left unused; spread by
             the same rule (each recipient's idle share shown apart), and a single line with no tenant
             (x_recipient 'unallocated') on a day nobody used the metric.
@@ -55,7 +56,6 @@ shared as (
         s.rule,
         s.metric,
         s.capacity_per_day,
-        s.weights,
         -- the day's amount in cents
         floor(s.monthly_amount * 100 / days.days_in_month)
             + case when days.day_of_month <= (s.monthly_amount * 100) % days.days_in_month then 1 else 0 end
@@ -65,7 +65,7 @@ shared as (
 ),
 
 tenants_by_day as (
-    select days.usage_date, t.tenant_id, t.tier
+    select days.usage_date, t.tenant_id
     from days
     join {{ ref('stg_app__tenants') }} as t on t.created_on <= days.usage_date
 ),
@@ -79,11 +79,19 @@ recipients as (
     group by 1, 2, 3
     having sum(u.quantity) > 0
     union all
-    select shared.usage_date, shared.name, t.tenant_id,
-        case shared.rule when 'even' then 1::numeric else (shared.weights ->> t.tier)::numeric end
+    -- weighted: every recipient with a direct cost that day, by that cost
+    select shared.usage_date, shared.name, u.tenant_id, sum(u.cost)
+    from shared
+    join priced as u on u.usage_date = shared.usage_date
+    where shared.rule = 'weighted'
+    group by 1, 2, 3
+    having sum(u.cost) > 0
+    union all
+    -- even: every tenant that existed that day, one share each
+    select shared.usage_date, shared.name, t.tenant_id, 1::numeric
     from shared
     join tenants_by_day as t on t.usage_date = shared.usage_date
-    where shared.rule in ('even', 'weighted')
+    where shared.rule = 'even'
 ),
 
 totals as (
@@ -144,7 +152,8 @@ allocated as (
         'shared:' || name as resource,
         name as resource_id,
         'Earmark'::text as service_provider,
-        weight as quantity,
+        -- a share has no quantity of its own (its weight is the recipient's usage, cost or 1)
+        null::numeric as quantity,
         null::text as unit,
         (floor_cents + case when remainder_rank <= cents_left then 1 else 0 end) / 100 as cost,
         false as is_estimate,
