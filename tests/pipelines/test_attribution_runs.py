@@ -1,8 +1,10 @@
 """Attribution through Dagster: a partition rerun changes nothing, and dbt's tables keep RLS."""
 
+import dagster as dg
 from attribution_events import EVENTS, daily_credits
 
 from earmark import db
+from earmark.cost.steps import ROWS_BY_TENANT
 from isolation_catalog import isolation_violations
 from pipelines import runner
 
@@ -29,6 +31,17 @@ def test_partition_rerun_and_full_refresh_change_nothing_and_tables_keep_rls(mak
     assert by_model["first_touch"] == {"podcast": (1.0, 100.0), "search": (0.0, 0.0), "(none)": (1.0, 50.0)}
     assert by_model["last_touch"] == {"podcast": (0.0, 0.0), "search": (1.0, 100.0), "(none)": (1.0, 50.0)}
     assert by_model["linear"] == {"podcast": (0.5, 50.0), "search": (0.5, 50.0), "(none)": (1.0, 50.0)}
+    # the cost ledger splits the step by what it processed per tenant, reported as an observation
+    records = dagster_instance.get_records_for_run(first.run_id,
+                                                   of_type=dg.DagsterEventType.ASSET_OBSERVATION)
+    observations = [r.event_log_entry.dagster_event.event_specific_data.asset_observation.metadata
+                    for r in records.records]
+    (observed,) = [metadata for metadata in observations if ROWS_BY_TENANT in metadata]
+    with db.connect("transformer") as conn:
+        processed = conn.execute(
+            "select conversions + touches_credited from analytics.fct_attribution_runs "
+            "where run_id = %s and tenant_id = %s", [first.run_id, tenant.id]).fetchone()[0]
+    assert processed > 0 and observed[ROWS_BY_TENANT].value[str(tenant.id)] == processed
 
     second = runner.attribute("2026-03-01", "2026-03-01")
     assert second.success, second.error

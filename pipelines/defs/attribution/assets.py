@@ -77,10 +77,11 @@ def attribution_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResourc
     with _environment(attribution_dbt_env(options)):
         invocation = dbt.cli(args, context=context)
     yield from invocation.stream()
-    # For the cost ledger: the events this step read per tenant, the rule its seconds are split by.
+    # For the cost ledger: what this step processed per tenant (conversions and touches recomputed), the
+    # rule its seconds are split by: the run's own rows in fct_attribution_runs, one per tenant recomputed.
     with db.connect("transformer") as conn:
-        counts = dict(conn.execute(load("pipelines", "events_by_tenant_in_window"), {
-            "start": window.start, "end": window.end, "tenant_id": config.tenant_id}).fetchall())
+        counts = dict(conn.execute(load("pipelines", "rows_by_tenant_of_run"),
+                                   {"run_id": context.run.run_id}).fetchall())
     yield dg.AssetObservation(asset_key=next(iter(sorted(context.selected_asset_keys))),
                               metadata=rows_by_tenant(counts))
     # Reached only when dbt succeeded. dagster-dbt seeds each run's own target folder with the project's
