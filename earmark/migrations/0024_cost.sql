@@ -119,22 +119,6 @@ grant select, insert, update, delete on cost.budgets to earmark_transformer, ear
 grant select, insert on cost.budget_alerts to earmark_transformer;
 grant select on cost.budget_alerts to earmark_api;
 
-do $$
-declare
-    entity text;
-begin
-    foreach entity in array array['usage_events', 'budgets', 'budget_alerts'] loop
-        execute format('alter table cost.%I enable row level security', entity);
-        execute format('alter table cost.%I force row level security', entity);
-        execute format($p$create policy tenant_isolation on cost.%I
-            using (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid)
-            with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid)$p$, entity);
-        execute format('create policy platform_all on cost.%I to earmark_owner, earmark_transformer '
-                       'using (true) with check (true)', entity);
-    end loop;
-end
-$$;
-
 -- API requests per tenant and UTC day, beside the monthly quota counter (the ledger reads finished days).
 create table app.tenant_usage_daily (
     tenant_id     uuid not null references app.tenants (id) on delete cascade,
@@ -142,12 +126,22 @@ create table app.tenant_usage_daily (
     api_requests  bigint not null default 0 check (api_requests >= 0),
     primary key (tenant_id, usage_date)
 );
-alter table app.tenant_usage_daily enable row level security;
-alter table app.tenant_usage_daily force row level security;
-create policy tenant_isolation on app.tenant_usage_daily
-    using (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid)
-    with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid);
-create policy platform_all on app.tenant_usage_daily to earmark_owner, earmark_transformer
-    using (true) with check (true);
 grant select, insert, update on app.tenant_usage_daily to earmark_api;
 grant select on app.tenant_usage_daily to earmark_transformer;
+
+do $$
+declare
+    entity text;
+begin
+    foreach entity in array array['cost.usage_events', 'cost.budgets', 'cost.budget_alerts',
+                                  'app.tenant_usage_daily'] loop
+        execute format('alter table %s enable row level security', entity);
+        execute format('alter table %s force row level security', entity);
+        execute format($p$create policy tenant_isolation on %s
+            using (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid)
+            with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid)$p$, entity);
+        execute format('create policy platform_all on %s to earmark_owner, earmark_transformer '
+                       'using (true) with check (true)', entity);
+    end loop;
+end
+$$;

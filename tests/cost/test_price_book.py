@@ -5,28 +5,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from allocation_case import UNIT_PRICES
 from typer.testing import CliRunner
 
 from earmark.cli import app
 from earmark.cost import price_book
 from earmark.cost.price_book import PriceBookError
 
-PRICES = """
-[prices.compute_seconds]
-price = 0.01
-[prices.db_seconds]
-price = 0.02
-[prices.db_rows]
-price = 1.00
-per = 1_000_000
-[prices.storage_bytes]
-price = 0.10
-per = 1_000_000_000
-per_month = true
-[prices.api_requests]
-price = 1.00
-per = 1000
-"""
+PRICES = UNIT_PRICES.format(db_price="0.02")
 
 
 def book_text(version: str, effective: str, shared: str = "") -> str:
