@@ -76,12 +76,19 @@ def test_the_form_and_a_successful_sign_in(browser, person):
 
 def test_a_wrong_email_and_a_wrong_password_get_the_same_answer_in_about_the_same_time(browser, person):
     _, user = person
-    answers, seconds = [], []
-    for email, password in (("nobody@example.com", PASSWORD), (user.email, "not the passphrase")):
-        started = time.perf_counter()
-        answer = _sign_in(browser, email, password)
-        seconds.append(time.perf_counter() - started)
-        answers.append((answer.status_code, re.sub(r'value="[^"]*"', "", answer.text)))
+    answers, seconds = [], [[], []]
+    # Three rounds, interleaved, and the fastest of each kind compared: one sample each was at the mercy of
+    # whatever else the machine ran (another test worker's dbt build made one 0.39 s against 0.13 s).
+    # Three failures stay under the account's lockout (sessions.ACCOUNT_FAILURES).
+    for _ in range(3):
+        for kind, (email, password) in enumerate((("nobody@example.com", PASSWORD),
+                                                  (user.email, "not the passphrase"))):
+            started = time.perf_counter()
+            answer = _sign_in(browser, email, password)
+            seconds[kind].append(time.perf_counter() - started)
+            answers.append((answer.status_code, re.sub(r'value="[^"]*"', "", answer.text)))
+    assert answers[2:4] == answers[4:6] == answers[0:2]  # the same answers every round
+    seconds = [min(kind) for kind in seconds]
     # The same page but for the email typed back into the form.
     assert answers[0][0] == answers[1][0] == 401
     assert "Wrong email or password." in answers[0][1]
