@@ -10,7 +10,7 @@ on the local analyzer for the rest of the month.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -18,7 +18,7 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import dict_row
 
-from earmark.cost.forecast import HISTORY, forecast, money, month_end
+from earmark.cost.forecast import HISTORY, money, month_outlook
 from earmark.errors import EarmarkError
 from earmark.sqlfiles import load
 from earmark.tenancy import tier_billing
@@ -86,22 +86,18 @@ def evaluate(conn: psycopg.Connection, today: date) -> list[dict]:
     months = sorted({today.replace(day=1), (today - timedelta(days=1)).replace(day=1)})
     fired = []
     for month in months:
-        as_of = min(today, month_end(month))
-        fired += _evaluate_month(conn, month, as_of, complete=month_end(month) < today)
+        fired += _evaluate_month(conn, month, today)
     return fired
 
 
-def _evaluate_month(conn: psycopg.Connection, month: date, as_of: date, complete: bool) -> list[dict]:
+def _evaluate_month(conn: psycopg.Connection, month: date, today: date) -> list[dict]:
     fired = []
     with conn.cursor(row_factory=dict_row) as cur:
         tenants = cur.execute(_q("tenants_with_tier")).fetchall()
     for tenant in tenants:
         budget = budget_of(conn, tenant["id"], tenant["tier"])
         daily = daily_totals(conn, tenant["id"], month - timedelta(days=HISTORY))
-        outlook = forecast(daily, as_of)
-        if complete:  # a month that is over has nothing left to forecast
-            spent = sum((c for d, c in daily.items() if month <= d <= month_end(month)), Decimal(0))
-            outlook = replace(outlook, month_to_date=spent, point=spent)
+        outlook = month_outlook(daily, month, today)
         # 100 % always alerts (it is what throttling and the check's verdict look for), whatever else is set
         reached = [label(t) for t in sorted({*budget.thresholds, Decimal("1.0")})
                    if outlook.month_to_date >= t * budget.monthly_amount]

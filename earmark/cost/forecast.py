@@ -66,5 +66,14 @@ def forecast(daily: dict[date, Decimal], today: date) -> Forecast:
                     len(history))
 
 
+def month_outlook(daily: dict[date, Decimal], month: date, today: date) -> Forecast:
+    """The forecast to `month`'s end as of `today`; a month already over is its actual cost, with nothing left
+    to forecast."""
+    if month_end(month) >= today:
+        return forecast(daily, today)
+    actual = _c(sum((c for d, c in daily.items() if month <= d <= month_end(month)), Decimal(0)))
+    return Forecast(actual, actual, actual, actual, 0)
+
+
 def _c(value: Decimal) -> Decimal:
     return value.quantize(CENT)

@@ -15,7 +15,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from earmark.cost import budgets
-from earmark.cost.forecast import HISTORY, Forecast, forecast, money, month_end
+from earmark.cost.forecast import HISTORY, money, month_end, month_outlook
 from earmark.errors import EarmarkError
 from earmark.sqlfiles import load
 from earmark.tenancy import tier_billing
@@ -57,14 +57,6 @@ def _as_of(month: date, today: date) -> date:
     return min(today, month_end(month))
 
 
-def _outlook(daily: dict[date, Decimal], month: date, today: date) -> Forecast:
-    """The forecast to the month's end; a month already over is its actual cost, with nothing to forecast."""
-    if month_end(month) >= today:
-        return forecast(daily, today)
-    actual = sum((c for d, c in daily.items() if month <= d <= month_end(month)), Decimal(0)).quantize(CENT)
-    return Forecast(actual, actual, actual, actual, 0)
-
-
 def _cents(value: Decimal | None) -> Decimal:
     return (value or Decimal(0)).quantize(CENT)
 
@@ -85,7 +77,7 @@ def operator_rows(conn: psycopg.Connection, month: date, tenant_id: UUID | None 
     rows = []
     for row in totals:
         key = row["tenant_id"]
-        outlook = _outlook(per_day.get(row["line_key"], {}), month, today)
+        outlook = month_outlook(per_day.get(row["line_key"], {}), month, today)
         revenue = tier_billing()[row["tier"]].price_per_month if row["tier"] else Decimal(0)
         driver = drivers.get(row["line_key"])
         rows.append({
@@ -129,7 +121,7 @@ def assemble(found: list[list[dict]], tier: str, month: date, today: date | None
     by_resource, by_day, drivers, history_rows, budget_rows, alert_rows = found
     today = today or datetime.now(UTC).date()
     as_of = _as_of(month, today)
-    outlook = _outlook({r["usage_date"]: r["cost"] for r in history_rows}, month, today)
+    outlook = month_outlook({r["usage_date"]: r["cost"] for r in history_rows}, month, today)
     budget = budgets.budget_from_row(budget_rows[0] if budget_rows else None, tier)
     return {
         "month": month.strftime("%Y-%m"), "as_of": as_of.isoformat(), "BillingCurrency": "USD",
