@@ -23,6 +23,7 @@ from api.routers import (
     downloads,
     economics,
     health,
+    insights,
     keys,
     me,
     oauth,
@@ -87,8 +88,8 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
     app.include_router(oauth.router, dependencies=[Depends(refuse_bad_wire)],
                        responses=problems.WIRE_RESPONSES)
     v1 = APIRouter(prefix="/api/v1")
-    for module in (attribution, economics, downloads, catalog, ai, cost, tenant_settings, keys, users,
-                   security, me, tenants):
+    for module in (attribution, economics, downloads, catalog, ai, insights, cost, tenant_settings, keys,
+                   users, security, me, tenants):
         v1.include_router(module.router)
     app.include_router(v1, responses=problems.WIRE_RESPONSES)
     return app

@@ -203,8 +203,39 @@ def downloads_ingest(
                           f"downloads, fixed window)")
 
 
+def insights_run(
+    tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant (default: every active one)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="The night to model (default: the last complete "
+                                                           "UTC day); its earlier outputs are replaced."),
+    as_json: bool = typer.Option(False, "--json", help="Print each insights asset's figures as JSON."),
+) -> None:
+    """Anomalies, forecasts, campaign predictions and recommendations now (what the nightly insights_job
+    does), from the marts as the last `earmark run` left them."""
+    from earmark import db, tenancy
+    from earmark.cli.attribution import option_date
+    from earmark.migrate import require_current_schema
+    from pipelines.operations import RunSummary, derive_insights
+
+    day = option_date(as_of, "--as-of")
+    require_current_schema()
+    tenant_id = None
+    if tenant is not None:
+        with db.connect("owner") as conn:
+            tenant_id = str(tenancy.get_tenant(conn, tenant).id)
+    summary = RunSummary()
+    derive_insights(summary, Console(quiet=True) if as_json else console, day, tenant_id)
+    if summary.failed:
+        raise EarmarkError(summary.failed[0])
+    if as_json:
+        print(json.dumps(summary.insights, default=str))
+
+
 def register(app: typer.Typer) -> None:
     from earmark.cli import cost as cost_cli
+    from earmark.cli import insights as insights_cli
+
+    insights_cli.insights_app.command("run")(insights_run)
+    app.add_typer(insights_cli.insights_app, name="insights")
 
     cost_cli.app.command("run")(cost_run)
     from earmark.cli import downloads as downloads_cli

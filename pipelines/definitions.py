@@ -7,12 +7,14 @@ from pipelines.resources import EarmarkDatabase
 
 defs = dg.Definitions(
     assets=[ingest.raw_events, attribution.attribution_dbt_assets, ai.transcripts, ai.transcript_analysis,
+            ai.metric_anomalies, ai.metric_forecasts, ai.campaign_predictions, ai.recommendations,
             downloads.download_requests, downloads.download_counts, cost.cost_usage, cost.cost_dbt_assets],
     asset_checks=[ingest.ingest_batches_balanced, downloads.every_request_accounted, cost.budget_alerts],
     jobs=[ingest.ingest_job, attribution.attribution_job, ai.transcripts_job, ai.analysis_job,
-          downloads.download_requests_job, downloads.download_counts_job, cost.cost_job],
+          ai.insights_job, downloads.download_requests_job, downloads.download_counts_job, cost.cost_job],
     sensors=[ingest.landing_sensor, tenants.tenant_partitions_sensor, ai.transcript_landing_sensor,
              downloads.download_landing_sensor, downloads.download_recount_sensor],
-    schedules=[attribution.attribution_schedule, ai.transcript_analysis_schedule, cost.cost_schedule],
+    schedules=[attribution.attribution_schedule, ai.transcript_analysis_schedule, ai.insights_schedule,
+               cost.cost_schedule],
     resources={"database": EarmarkDatabase(), "dbt": attribution.dbt_resource()},
 )

@@ -32,6 +32,7 @@ class RunSummary:
     model_seconds: dict[str, float] = field(default_factory=dict)
     dbt_seconds: float | None = None
     costs: dict = field(default_factory=dict)  # the cost_usage step's metadata (new ledger rows per source)
+    insights: dict = field(default_factory=dict)  # per insights asset: its metadata (series, outputs)
 
     def as_json(self) -> dict:
         return {
@@ -46,6 +47,7 @@ class RunSummary:
                 "dbt_seconds": self.dbt_seconds,
             },
             "costs": self.costs,
+            "insights": self.insights,
             "failed": self.failed,
         }
 
@@ -70,6 +72,25 @@ def run_pipeline(tenant_id: str | None = None, full_refresh: bool = False,
     first_day = None if full_refresh else _first_changed_day(tenant_ids)
     _attribute(first_day or _first_event_day(only), only, full_refresh, summary, console)
     return summary
+
+
+def derive_insights(summary: RunSummary, console: Console, day: date | None = None,
+                    tenant_id: str | None = None) -> None:
+    """The insights job now (`earmark insights run`, the demo) for the night of `day` (default: the last
+    complete UTC day): anomalies, forecasts, campaign predictions and recommendations."""
+    day = day or datetime.now(UTC).date() - timedelta(days=1)
+    with console.status(f"looking for anomalies and forecasting as of {day}"):
+        result = runner.insights(day.isoformat(), tenant_id)
+    if result.success:
+        summary.insights = result.analysis
+        found = {key: meta.get("outputs", 0) for key, meta in result.analysis.items()}
+        console.print(f"insights as of {day}: {found.get('metric_anomalies', 0):,} anomalies, "
+                      f"{found.get('metric_forecasts', 0):,} forecast days, "
+                      f"{found.get('campaign_predictions', 0):,} placement predictions, "
+                      f"{found.get('recommendations', 0):,} recommendations")
+    else:
+        summary.failed.append(result.error)
+        console.print(f"[red]insights failed:[/] {result.error}")
 
 
 def account_costs(summary: RunSummary, console: Console) -> None:
@@ -240,6 +261,7 @@ def run_demo(scale: float = 1.0, seed: int = 7, console: Console | None = None) 
                 write_event_file(events, path, "csv")
             console.print(f"{name} ({tier}): {events.height:,} events landed in {path.parent}")
     summary = run_pipeline(console=console)
+    derive_insights(summary, console)
     account_costs(summary, console)
     print_summary(tenant_ids, console)
     return summary

@@ -259,3 +259,21 @@ def account_costs() -> StepOutcome:
             resources={"dbt": dbt_resource(), "database": EarmarkDatabase()}, raise_on_error=False,
             tags={"earmark/trigger": "cli"})
     return outcome(result, "cost_usage")
+
+
+def insights(day: str, tenant_id: str | None = None) -> StepOutcome:
+    """One run of `insights_job`'s assets for the UTC day (anomalies, forecasts, predictions,
+    recommendations), for one tenant or every active one."""
+    from pipelines.defs.ai import campaign_predictions, metric_anomalies, metric_forecasts, recommendations
+
+    assets = [metric_anomalies, metric_forecasts, campaign_predictions, recommendations]
+    config = {"config": {"tenant_id": tenant_id}}
+    with _quiet():
+        result = dg.materialize(
+            assets, partition_key=day, instance=instance(), raise_on_error=False,
+            run_config={"ops": {a.op.name: config for a in assets}, **QUIET},
+            resources={"database": EarmarkDatabase()}, tags={"earmark/trigger": "cli"})
+    done = outcome(result, "metric_anomalies")
+    # every asset's metadata, by key (the anomalies' is also the outcome's own)
+    done.analysis = {a.key.to_user_string(): outcome(result, a.key.to_user_string()).metadata for a in assets}
+    return done

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from api.database import query
 from api.deps import ReadTenant, ServicesDep, WriteSettings
 from api.problems import ERROR_RESPONSES, Problem
 from api.session import TenantSession
 from api.types import json_float, json_int
+from earmark.ai.insights.countries import supported_countries
 from earmark.attribution import MODELS
 from earmark.downloads.reasons import MODES as WINDOW_MODES
 from earmark.tenancy import tier_limits
@@ -31,6 +32,8 @@ class AttributionSettings(BaseModel):
     time_zone: str
     reporting_model: Literal[MODELS]
     download_window: Literal[WINDOW_MODES]
+    country: str = Field(description="ISO 3166-1 alpha-2: whose public holidays the anomaly detection and "
+                                     "forecasts expect.")
     require_mfa: bool
     updated_at: datetime
 
@@ -49,9 +52,21 @@ class SettingsUpdate(BaseModel):
     download_window: Literal[WINDOW_MODES] | None = Field(
         None, description="The IAB download window reports and the economics use when none is asked for: "
                           "fixed (UTC day) or rolling (24 h from the qualifying request).")
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = Field(
+        None, description="ISO 3166-1 alpha-2 country (US, GB, DE, ...) whose public holidays the anomaly "
+                          "detection and forecasts expect; it must be one the holiday calendar knows.",
+        examples=["GB"])
     require_mfa: bool | None = Field(
         None, description="Every user of the tenant must use TOTP MFA: those without it set it up at their "
                           "next sign-in.", strict=True)
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str | None) -> str | None:
+        if value is not None and value not in supported_countries():
+            raise ValueError(f"no holiday calendar for country {value!r}; use an ISO 3166-1 alpha-2 code "
+                             "such as US, GB or DE")
+        return value
 
 
 class Quotas(BaseModel):

@@ -6,8 +6,9 @@ set lookback_days = coalesce(%(lookback_days)s, lookback_days),
     position_last_weight = coalesce(%(position_last_weight)s, position_last_weight),
     reporting_model = coalesce(%(reporting_model)s, reporting_model),
     download_window = coalesce(%(download_window)s, download_window),
+    country = coalesce(%(country)s, country),
     require_mfa = coalesce(%(require_mfa)s, require_mfa),
     updated_at = now()
 where tenant_id = %(tenant_id)s
 returning lookback_days, time_decay_half_life_days, position_first_weight, position_last_weight, currency,
-    time_zone, reporting_model, download_window, require_mfa, updated_at
+    time_zone, reporting_model, download_window, country, require_mfa, updated_at

@@ -25,6 +25,7 @@ from earmark.cli import (
     downloads,
     economics,
     failures,
+    insights,
     keys,
     oauth,
     serving,
@@ -54,6 +55,9 @@ app.add_typer(cost.app, name="cost")
 app.add_typer(downloads.app, name="downloads")
 ai.app.command("ad-reads")(ad_reads.ad_reads)
 app.add_typer(ai.app, name="ai")
+app.add_typer(insights.metrics_app, name="metrics")
+app.add_typer(insights.anomalies_app, name="anomalies")
+app.command("forecast")(insights.forecast)
 app.add_typer(bench.app, name="bench")
 app.command("serve")(serving.serve)
 # The runtimes add their own commands (`earmark run`, `earmark ingest`, ...) through the

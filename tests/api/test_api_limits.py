@@ -169,6 +169,10 @@ TENANT_ROUTES = {
     ("GET", "/security/events"): {"params": {"limit": 1}},
     ("GET", "/ai/ad-reads"): {"params": {"limit": 1, "min_confidence": 0.5}},
     ("GET", "/ai/episodes/{episode_id}"): {},
+    ("GET", "/ai/anomalies"): {"params": {"limit": 5, "kind": "spike"}},
+    ("GET", "/ai/forecasts"): {"params": {"metric": "conversions"}},
+    ("GET", "/ai/predictions"): {},
+    ("GET", "/ai/recommendations"): {"params": {"kind": "budget_shift"}},
     **_catalog_routes(),
 }
 

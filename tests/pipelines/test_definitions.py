@@ -37,7 +37,9 @@ def test_definitions_hold_the_pipeline_by_domain():
                       **dict.fromkeys(CATALOG_MARTS, "catalog"),
                       "intermediate/int_attribution_scopes": "attribution",
                       "intermediate/int_attribution_settings": "attribution",
-                      "transcripts": "ai", "transcript_analysis": "ai",
+                      "transcripts": "ai", "transcript_analysis": "ai", "fct_daily_metrics": "ai",
+                      **dict.fromkeys(("metric_anomalies", "metric_forecasts", "campaign_predictions",
+                                       "recommendations"), "ai"),
                       "download_requests": "downloads", "download_counts": "downloads",
                       **dict.fromkeys(("cost_usage", "fct_daily_costs", "fct_cost_drivers"), "cost")}
     checks = {key.to_user_string() for key in graph.asset_check_keys}
@@ -46,11 +48,12 @@ def test_definitions_hold_the_pipeline_by_domain():
     assert "fct_daily_spend:spend_follows_pricing_fct_daily_spend_" in checks
     assert "transcripts:every_file_accepted" in checks
     assert "download_requests:every_request_accounted" in checks
+    assert "metric_anomalies:newest_day_as_expected" in checks
     assert {"fct_daily_costs:budget_alerts",
             "fct_daily_costs:cost_allocation_adds_up_fct_daily_costs_"} <= checks
     assert {job.name for job in defs.jobs} == {"ingest_landed_files", "attribution_job", "transcripts_job",
                                                "transcript_analysis_job", "download_requests_job",
-                                               "download_counts_job", "cost_job"}
+                                               "download_counts_job", "cost_job", "insights_job"}
     assert {s.name for s in defs.sensors} == {"landing_sensor", "tenant_partitions_sensor",
                                               "transcript_landing_sensor", "download_landing_sensor",
                                               "download_recount_sensor"}
@@ -60,7 +63,14 @@ def test_definitions_hold_the_pipeline_by_domain():
     assert {"download_counts", "fct_daily_spend"} <= {k.to_user_string()
                                                       for k in nightly.asset_layer.executable_asset_keys}
     assert {s.name for s in defs.schedules} == {"attribution_schedule", "transcript_analysis_schedule",
-                                                "cost_schedule"}
+                                                "cost_schedule", "insights_schedule"}
+    # Insights run after attribution built the marts (02:00) and before the cost job charges them (04:00),
+    # on the day before the tick, as one run of the four assets.
+    insights = defs.resolve_schedule_def("insights_schedule")
+    assert (insights.cron_schedule, insights.execution_timezone, insights.job_name) == (
+        "0 3 * * *", "UTC", "insights_job")
+    assert {k.to_user_string() for k in defs.resolve_job_def("insights_job").asset_layer.executable_asset_keys
+            } == {"metric_anomalies", "metric_forecasts", "campaign_predictions", "recommendations"}
     # The cost marts are the cost job's, after the ledger; the nightly attribution run builds none of them.
     assert "fct_daily_costs" not in {k.to_user_string() for k in nightly.asset_layer.executable_asset_keys}
     costs = defs.resolve_job_def("cost_job").asset_layer.executable_asset_keys

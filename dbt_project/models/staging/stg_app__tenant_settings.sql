@@ -13,6 +13,7 @@ renamed as (
         position_last_weight,
         reporting_model,
         download_window,
+        country,
         currency,
         updated_at as settings_updated_at
     from source

@@ -30,6 +30,8 @@ PARTIAL_PARSE = "partial_parse.msgpack"
 # The catalog's marts (spend, economics, credits by show) live in the same dbt project and run, but are
 # their own group in the UI: dbt_project/models/marts/catalog/.
 CATALOG_GROUP = "catalog"
+# The daily-metrics mart the insights assets read (dbt_project/models/marts/ai/) shows in their group.
+AI_GROUP = "ai"
 # The cost marts are their own dbt assets (pipelines/defs/cost), built after the usage ledger.
 COST_MODELS = "path:models/marts/cost"
 
@@ -45,7 +47,10 @@ class AttributionConfig(dg.Config):
 
 class AttributionTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        return CATALOG_GROUP if "catalog" in dbt_resource_props.get("fqn", ()) else ATTRIBUTION_GROUP
+        fqn = dbt_resource_props.get("fqn", ())
+        if "catalog" in fqn:
+            return CATALOG_GROUP
+        return AI_GROUP if "ai" in fqn else ATTRIBUTION_GROUP
 
     def get_partition_mapping(self, dbt_resource_props: Mapping[str, Any],
                               dbt_parent_resource_props: Mapping[str, Any]) -> dg.PartitionMapping | None:

@@ -1,0 +1,2 @@
+select tenant_id, show_id, metric, day, value
+from {{ source('ai', 'imported_metrics') }}

@@ -1,0 +1,1 @@
+select show_id from catalog.shows

@@ -1,0 +1,2 @@
+-- A rerun of the night replaces its rows.
+delete from ai.forecasts where tenant_id = %(tenant_id)s and as_of = %(as_of)s
