@@ -34,6 +34,9 @@ def main() -> None:
     for item in series:
         forecast(item.series, HORIZON)
     per_forecast = (time.perf_counter() - started) / len(series)
+    held_out = labelled_set(48, seed=4242)
+    print("\nthe same generator, a seed never looked at while building (4242):\n")
+    print(table(evaluate(held_out)))
     result = backtest()
     print(f"\nforecast backtests: {result.forecasts} forecasts ({len(ORIGINS)} origins x {HORIZON} days), "
           f"MASE {result.mase:.3f}, MAE relative to seasonal naive {result.relative_mae:.3f}, "

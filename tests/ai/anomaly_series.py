@@ -1,17 +1,20 @@
 """A seeded generator of labelled daily podcast series, one year each, for the anomaly and forecast tests and
 bench/anomaly_bench.py.
 
-Each series draws its own level (20 to 30,000 a day), trend, noise (negative binomial: Poisson around a
-gamma-distributed rate), release schedule (weekly on one or two weekdays, every other week, monthly,
-weekday-only skipping public holidays, irregular, or none for a campaign's conversions or a cost series),
-release peak and decay shape, weekend dip, holidays (US: lower days), missing days and stretches.
+Each series draws its own country (US, GB, DE, CA), level (20 to 50,000 a day), trend, noise (negative
+binomial: Poisson around a gamma-distributed rate), weekend dip, release schedule (weekly on one or two
+weekdays, every other week, monthly, weekday-only skipping public holidays, irregular, or none for a
+campaign's conversions, revenue or visits and for a cost series), release peak, decay shape (geometric,
+power law, or a late upload peaking the next day) and per-episode pull, holidays (lower days), missing days
+and stretches. The catalog's release dates are given for irregular shows and three in ten others; the rest
+must be learned.
 
 Labelled anomalies: spikes (1-3 days, each day labelled), dips and outages (1-5 days of zeros or a
-fraction, each day labelled), level shifts up or down (only their first two days labelled: after that the
-series is normal at its new level) and pattern breaks (a weekly show moves its release weekday: the first
-release that did not come is labelled). Labelled "looks unusual but is normal": release peaks of irregular
-and biweekly shows, holiday dips, Black Friday and Cyber Monday in conversion series, the monthly fee on
-the first in cost series.
+fraction, each day labelled), level shifts up or down (only their first one to three days labelled: after
+that the series is normal at its new level) and pattern breaks (a weekly show moves its release weekday,
+goes every other week or stops: the first day off the old pattern is labelled). Labelled "looks unusual
+but is normal": release peaks of irregular, monthly and biweekly shows, holiday dips, Black Friday and
+Cyber Monday in conversion, revenue and visit series, the monthly fee on the first in cost series.
 """
 
 from __future__ import annotations
@@ -61,14 +64,21 @@ def _release_days(pattern: str, rng: np.random.Generator, start: date, hol: set[
     return release
 
 
-def _shape(release: np.ndarray, peak: float, decay: float) -> np.ndarray:
-    out = np.ones(DAYS)
-    last = None
-    for t in range(DAYS):
-        if release[t]:
-            last = t
-        if last is not None and t - last < 21:
-            out[t] = 1 + (peak - 1) * decay ** (t - last)
+def _shape(release: np.ndarray, peak: float, decay: float, form: str) -> np.ndarray:
+    """1 + the release bumps: geometric decay, a power law (a long tail), or a late release that peaks the
+    day after (an evening upload); each release's bump also varies with the episode's pull."""
+    out = np.ones(release.size)
+    ages = np.arange(30)
+    if form == "geometric":
+        bump = decay ** ages
+    elif form == "power":
+        bump = (1.0 + ages) ** -(1.0 + 2.0 * decay)
+    else:
+        bump = np.concatenate([[0.45], decay ** ages[:-1]])
+    pull = np.random.default_rng(int(release.sum()) + int(peak * 1000)).lognormal(0.0, 0.2, release.size)
+    for t in np.flatnonzero(release):
+        span = min(30, release.size - t)
+        out[t:t + span] += (peak - 1) * pull[t] * bump[:span]
     return out
 
 
@@ -81,81 +91,97 @@ def _free(taken: np.ndarray, rng: np.random.Generator, length: int, lo: int = 20
     raise RuntimeError("no free stretch")
 
 
+COUNTRIES = ("US", "US", "US", "GB", "DE", "CA")
+METRICS = {"conversions": ("conversions", "revenue", "site_visits"), "cost": ("hosting_cost", "spend")}
+
+
+def _pattern_break(release: np.ndarray, rng: np.random.Generator, taken: np.ndarray
+                   ) -> tuple[np.ndarray, int]:
+    """A weekly show changes schedule for good: moves its weekday, goes every other week, or stops. Returns
+    the new release days and the first day that no longer follows the old pattern."""
+    t = _free(taken, rng, 10, lo=150, hi=DAYS - 45)
+    first = next(k for k in range(t, DAYS) if release[k])
+    # a twice-weekly show is not moved: its rolled days could land on the old ones and hide the break
+    move = 0.5 if release[first:first + 7].sum() == 1 else 0.0
+    change = rng.choice(["move", "biweekly", "stop"], p=[move, (1 - move) / 2, (1 - move) / 2])
+    new = release.copy()
+    new[first:] = False
+    if change == "move":
+        new[first:] = np.roll(release, int(rng.integers(1, 4)))[first:]
+    elif change == "biweekly":
+        new[first:] = release[first:] & ((np.arange(DAYS - first) // 7) % 2 == 1)
+    return new, first
+
+
 def make_series(index: int, seed: int = 2026, anomalies: bool = True) -> LabelledSeries:
     rng = np.random.default_rng([seed, index])
     pattern = PATTERNS[index % len(PATTERNS)]
-    start = date(2025, 1, 1) + timedelta(days=int(rng.integers(0, 300)))
-    hol = {d for y in (start.year, start.year + 1) for d in holidays.country_holidays("US", years=[y])}
-    metric = {"conversions": "conversions", "cost": "hosting_cost"}.get(pattern, "downloads")
-    level = 10 ** rng.uniform(1.3, 4.5) if metric != "conversions" else 10 ** rng.uniform(1.3, 2.7)
+    start = date(2024, 6, 1) + timedelta(days=int(rng.integers(0, 500)))
+    country = str(rng.choice(COUNTRIES))
+    hol = {d for y in (start.year, start.year + 1) for d in holidays.country_holidays(country, years=[y])}
+    metric = str(rng.choice(METRICS[pattern])) if pattern in METRICS else "downloads"
+    level = 10 ** rng.uniform(1.3, 4.7) if pattern != "conversions" else 10 ** rng.uniform(1.3, 3.0)
     trend = np.exp(np.linspace(0, rng.normal(0, 0.35), DAYS))
     rate = level * trend
     release = _release_days(pattern, rng, start, hol)
     days = [start + timedelta(days=t) for t in range(DAYS)]
     weekday = np.array([d.weekday() for d in days])
     labelled = LabelledSeries(f"{index:02d}-{pattern}", None, pattern=pattern)  # type: ignore[arg-type]
+    taken = np.zeros(DAYS, dtype=bool)
+    if anomalies and pattern in ("weekly", "twice_weekly") and rng.random() < 0.6:
+        release, broke = _pattern_break(release, rng, taken)
+        labelled.anomalies[days[broke]] = "pattern_break"
+    # the catalog knows the episodes of irregular shows (nothing could learn them) and of some others
+    catalog = pattern == "irregular" or (release.any() and rng.random() < 0.3)
+    rate = rate * np.where(weekday >= 5, rng.uniform(0.6, 1.0), 1.0)
     if release.any():
-        peak, decay = rng.uniform(1.8, 4.0), rng.uniform(0.3, 0.7)
+        peak, decay = rng.uniform(1.8, 5.0), rng.uniform(0.3, 0.7)
+        form = str(rng.choice(["geometric", "power", "late"]))
         if pattern == "weekdays":
-            peak, decay = rng.uniform(1.2, 1.6), 0.2
-        rate = rate * _shape(release, peak, decay)
+            peak, decay, form = rng.uniform(1.2, 1.6), 0.2, "geometric"
+        rate = rate * _shape(release, peak, decay, form)
         if pattern in ("irregular", "biweekly", "monthly"):
             labelled.normal_unusual |= {days[t] for t in np.flatnonzero(release)}
-    else:
-        rate = rate * np.where(weekday >= 5, rng.uniform(0.6, 0.95), 1.0)
-    taken = np.zeros(DAYS, dtype=bool)
     for t, d in enumerate(days):
         if d in hol:
-            rate[t] *= rng.uniform(0.5, 0.8)
+            rate[t] *= rng.uniform(0.5, 0.8) if pattern not in METRICS else rng.uniform(0.4, 0.9)
             labelled.normal_unusual.add(d)
             taken[t] = True
-    if metric == "conversions":
+    if metric in ("conversions", "revenue", "site_visits"):
         for t, d in enumerate(days):
-            if d.month == 11 and d.weekday() == 4 and 23 <= d.day <= 29:  # Black Friday
-                rate[t] *= rng.uniform(2.0, 3.0)
-                rate[min(t + 3, DAYS - 1)] *= rng.uniform(1.6, 2.4)
+            if d.month == 11 and d.weekday() == 4 and 23 <= d.day <= 29:  # Black Friday, then Cyber Monday
+                rate[t] *= rng.uniform(2.0, 3.5)
+                rate[min(t + 3, DAYS - 1)] *= rng.uniform(1.6, 2.6)
                 labelled.normal_unusual |= {d, days[min(t + 3, DAYS - 1)]}
                 taken[t:t + 4] = True
-    if metric == "hosting_cost":
-        fee = rng.uniform(2.0, 5.0)
+    if pattern == "cost":
+        fee = rng.uniform(2.0, 8.0)
         for t, d in enumerate(days):
             if d.day == 1:
                 rate[t] *= fee
                 labelled.normal_unusual.add(d)
                 taken[t] = True
-    shift_at = None
     if anomalies:
         for _ in range(int(rng.integers(1, 4))):  # spikes
             length = int(rng.integers(1, 4))
             t = _free(taken, rng, length)
-            rate[t:t + length] *= rng.uniform(2.5, 5.0)
+            rate[t:t + length] *= rng.uniform(2.5, 6.0)
             labelled.anomalies |= {days[k]: "spike" for k in range(t, t + length)}
         length = int(rng.integers(1, 6))  # a dip or an outage
         t = _free(taken, rng, length)
         rate[t:t + length] *= 0.0 if rng.random() < 0.5 else rng.uniform(0.1, 0.3)
         labelled.anomalies |= {days[k]: "dip" for k in range(t, t + length)}
-        if rng.random() < 0.6:  # a lasting level shift
+        if rng.random() < 0.6:  # a lasting level shift; only its first one to three days are the news
             shift_at = _free(taken, rng, 12, lo=90, hi=DAYS - 60)
-            factor = rng.uniform(1.6, 2.5) if rng.random() < 0.5 else rng.uniform(0.35, 0.6)
-            rate[shift_at:] *= factor
-            labelled.anomalies |= {days[k]: "level_shift" for k in (shift_at, shift_at + 1)}
-        if pattern == "weekly" and rng.random() < 0.7:  # the show moves its release day
-            t = _free(taken, rng, 10, lo=150, hi=DAYS - 40)
-            first = next(k for k in range(t, DAYS) if release[k])
-            base = level * trend
-            if shift_at is not None and first >= shift_at:
-                base = base * factor
-            moved = np.roll(release, 2)
-            moved[:first] = False
-            kept = release.copy()
-            kept[first:] = False
-            new_shape = _shape(kept | moved, peak, decay)
-            rate[first:] = (base * new_shape)[first:]
-            labelled.anomalies[days[first]] = "pattern_break"
+            rate[shift_at:] *= rng.uniform(1.6, 2.5) if rng.random() < 0.5 else rng.uniform(0.35, 0.6)
+            first_days = range(shift_at, shift_at + int(rng.integers(1, 4)))
+            labelled.anomalies |= {days[k]: "level_shift" for k in first_days}
     k = rng.uniform(15, 60)
     values = rng.poisson(rate * rng.gamma(k, 1 / k, DAYS)).astype(float)
-    if metric == "hosting_cost":
+    if pattern == "cost":
         values = np.round(rate * rng.gamma(200, 1 / 200, DAYS), 2)
+    elif metric == "revenue":
+        values = np.round(values * rng.uniform(20, 80), 2)  # orders times a basket
     missing = rng.random(DAYS) < 0.01
     if rng.random() < 0.5:
         t = _free(taken, rng, int(rng.integers(3, 11)))
@@ -164,7 +190,8 @@ def make_series(index: int, seed: int = 2026, anomalies: bool = True) -> Labelle
         labelled.anomalies.pop(days[t], None)
         labelled.normal_unusual.discard(days[t])
     values[missing] = np.nan
-    labelled.series = DailySeries(start, values, metric)
+    dates = tuple(days[t] for t in np.flatnonzero(release)) if catalog else None
+    labelled.series = DailySeries(start, values, metric, dates, country)
     return labelled
 
 

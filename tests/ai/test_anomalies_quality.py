@@ -3,6 +3,7 @@ z-score, and on small cases whose answer is known by construction."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import numpy as np
@@ -124,3 +125,44 @@ def test_the_scorer_pairs_within_a_day_one_to_one():
     s = score([d, d + timedelta(days=5)], [d, d + timedelta(days=1)], [d + timedelta(days=6)])
     assert (s.tp, s.fp, s.fn, s.normal_alarms) == (1, 1, 1, 1)
     assert round(s.f1, 4) == 0.5
+
+
+def test_a_show_that_moves_its_release_day_is_one_pattern_break():
+    days = np.arange(365)
+    rng = np.random.default_rng(4)
+    release = np.where(days < 203, days % 7 == 0, days % 7 == 3)  # Mondays, then Thursdays from day 206
+    since = np.zeros(365)
+    for t in range(1, 365):
+        since[t] = 0 if release[t] else since[t - 1] + 1
+    values = rng.poisson(800 * (0.3 + 0.7 * 0.5 ** since)).astype(float)
+    found = detect(DailySeries(START, values, "downloads"))
+    breaks = [a for a in found.anomalies if a.kind == "pattern_break"]
+    # the first Monday without a release (day 203) is the day the pattern broke; the Thursdays are normal
+    assert [a.date for a in breaks] == [START + timedelta(days=203)]
+    assert "from releasing weekly on Mondays to weekly on Thursdays" in breaks[0].explanation
+    assert not [a for a in found.anomalies if a.date.weekday() == 3]
+    assert found.model["release_pattern"]["breaks"][0]["after"] == "weekly on Thursdays"
+
+
+def test_catalog_release_days_of_an_irregular_show_are_expected():
+    rng = np.random.default_rng(8)
+    gaps = rng.integers(3, 13, 60)
+    offsets = np.cumsum(gaps)
+    offsets = offsets[offsets < 365]
+    since = np.full(365, 30.0)
+    for t in range(365):
+        earlier = offsets[offsets <= t]
+        since[t] = t - earlier[-1] if earlier.size else 30
+    values = rng.poisson(300 * (1 + 3 * 0.5 ** since)).astype(float)
+    catalog = tuple(START + timedelta(days=int(t)) for t in offsets)
+    with_catalog = detect(DailySeries(START, values, "downloads", catalog))
+    assert len(with_catalog.anomalies) <= 1
+    assert with_catalog.model["release_pattern"]["pattern"] == "catalog"
+    assert with_catalog.model["release_pattern"]["releases"] == len(catalog)
+
+
+def test_the_model_is_stored_as_json():
+    found = detect(DailySeries(START, weekly_show(), "hosting_cost"))
+    stored = json.loads(json.dumps(found.model))
+    assert stored["version"] and stored["name"] and stored["alert_z"] == 4.0
+    assert "first_of_month" in stored["effects"]

@@ -8,7 +8,9 @@ outage is flagged on its own.
 At a change point the new level is the model's from its first day, so only the first SHIFT_DAYS days that
 left the old level are flagged, as level_shift, and the days after are judged against the new level. A
 dip on an expected release day with no jump over the day before is a pattern_break: the release did not
-come.
+come. So is the first day of a new release pattern (earmark.ai.series.releases: the old pattern failed for
+two cycles and another held in the six weeks after), once, with the old and new pattern in its sentence.
+`score` is signed: robust sigmas on the model's scale (log1p for counts), positive above the expectation.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class Anomaly:
     kind: str  # spike | dip | level_shift | pattern_break
     explanation: str
     release: bool = False  # the day is an expected release day (or within its peak)
+    detail: str = ""  # pattern_break: the old and the new pattern, for explain()
 
 
 @dataclass(frozen=True)
@@ -80,10 +83,18 @@ def detect(series: DailySeries) -> Detection:
             old_value = float(fitted.to_values(np.array(old)))
             if abs(score) > ALERT_Z and _beyond_noise(fitted, values[t], old_value):
                 shift_days[t] = old
+    # the first day of a new release pattern (a new weekday, every other week, a stop): one flag per break
+    breaks = {b.index: b for b in fitted.breaks if b.index < n and np.isfinite(values[b.index])}
     for t in range(n):
         if not np.isfinite(values[t]):
             continue
         release_day = bool(fitted.release[t])
+        if t in breaks:
+            was, now = breaks[t].before.describe(), breaks[t].after.describe()
+            change = f"the show went from releasing {was} to {now}"
+            found.append(_anomaly(series, t, values[t], expected[t], lower[t], upper[t], z[t],
+                                  "pattern_break", release_day, change))
+            continue
         if t in shift_days:
             old = shift_days[t]
             exp_old = float(fitted.to_values(np.array(old)))
@@ -108,10 +119,10 @@ def detect(series: DailySeries) -> Detection:
 
 
 def _anomaly(series: DailySeries, t: int, actual: float, expected: float, lower: float, upper: float,
-             score: float, kind: str, release: bool) -> Anomaly:
+             score: float, kind: str, release: bool, detail: str = "") -> Anomaly:
     day = series.day(t)
     draft = Anomaly(day, float(actual), round(float(expected), 4), round(float(lower), 4),
-                    round(float(upper), 4), round(float(score), 3), kind, "", release)
+                    round(float(upper), 4), round(float(score), 3), kind, "", release, detail)
     sentence = explain(draft, series.metric, release=release, weekday=day.strftime("%A"))
     return Anomaly(draft.date, draft.actual, draft.expected, draft.lower, draft.upper, draft.score, kind,
-                   sentence, release)
+                   sentence, release, detail)

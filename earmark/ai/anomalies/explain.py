@@ -24,7 +24,10 @@ def explain(anomaly: Anomaly, metric: str, *, release: bool, weekday: str,
             contribution: tuple[str, str, float] | None = None) -> str:
     day = f"a {weekday} release" if release else f"a {weekday}"
     actual, expected = anomaly.actual, anomaly.expected
-    if anomaly.kind == "pattern_break":
+    if anomaly.kind == "pattern_break" and anomaly.detail:
+        sentence = (f"The release pattern changed on {day.replace(' release', '')}: {anomaly.detail} "
+                    f"({_label(metric).lower()} {_number(actual)}, {_number(expected)} expected)")
+    elif anomaly.kind == "pattern_break":
         if actual < expected:
             sentence = (f"No release peak on {day.replace(' release', '')} when the show's schedule expected "
                         f"one: {_label(metric).lower()} {_number(actual)} against the expected "

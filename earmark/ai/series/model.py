@@ -52,6 +52,7 @@ class Fit:
     release: np.ndarray  # bool over history and horizon
     holiday: np.ndarray  # bool over history and horizon (holidays and the days beside them)
     pattern: dict = field(default_factory=dict)
+    breaks: list[releases.PatternBreak] = field(default_factory=list)
 
     @property
     def residual(self) -> np.ndarray:
@@ -179,11 +180,10 @@ def fit(series: DailySeries, horizon: int = 0) -> Fit:
     total = values.size + horizon
     end = series.start + timedelta(days=total - 1)
     holiday_days = calendar.holidays_between(series.country, series.start, end)
-    if series.release_dates is not None:
-        release = releases.from_dates(series.release_dates, series.start, total)
-        pattern = {"pattern": "catalog", "releases": int(release.sum())}
-    else:
-        release, pattern = releases.learn(y, series.start, total, holiday_days)
+    holiday_mask = np.array([series.start + timedelta(days=t) in holiday_days for t in range(total)])
+    grid = releases.DayGrid.of(series.start, total, holiday_mask)
+    found = releases.release_history(y, grid, series.release_dates)
+    release, pattern = found.days, found.as_dict(series.start, values.size)
     X, columns, holiday = _design(series, total, release, holiday_days)
     Xh = X[: values.size]
     keep = observed
@@ -211,4 +211,4 @@ def fit(series: DailySeries, horizon: int = 0) -> Fit:
     seasonal = X @ beta
     sigma = max(robust_sigma(y - level - seasonal[: values.size]), 1e-6)
     return Fit(series, log_scale, y, X, columns, beta, seasonal, level, sigma, change_points, release,
-               holiday, pattern)
+               holiday, pattern, found.breaks)
