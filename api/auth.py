@@ -37,6 +37,8 @@ class Principal:
     tenant_id: UUID | None
     scopes: frozenset[str]
     tier: str | None
+    # Who acts, for the audit log (pseudonymous): key:<id>, or for an OAuth token user:<id> or client:<id>.
+    actor: str = ""
 
     def require(self, scope: str) -> None:
         if scope not in self.scopes:
@@ -121,8 +123,9 @@ async def _token_principal(pool: AsyncConnectionPool, token: str, settings: Sett
     scopes = set(row["scopes"])
     if row["user_id"] is not None:
         scopes &= set(roles.ROLE_SCOPES[row["user_role"]])
+    actor = f"user:{row['user_id']}" if row["user_id"] is not None else f"client:{row['client_id']}"
     return Principal(kind="tenant", key_id=row["token_id"], key_hash=hashed, tenant_id=row["tenant_id"],
-                     scopes=frozenset(scopes), tier=row["tenant_tier"])
+                     scopes=frozenset(scopes), tier=row["tenant_tier"], actor=actor)
 
 
 def _principal(row: dict, presented_hash: str) -> Principal:
@@ -136,4 +139,4 @@ def _principal(row: dict, presented_hash: str) -> Principal:
         if row["tenant_status"] == "suspended":
             raise Problem(403, "tenant-suspended", "This tenant is suspended; contact the platform operator.")
     return Principal(kind=row["kind"], key_id=row["id"], key_hash=presented_hash, tenant_id=row["tenant_id"],
-                     scopes=frozenset(row["scopes"]), tier=row["tenant_tier"])
+                     scopes=frozenset(row["scopes"]), tier=row["tenant_tier"], actor=f"key:{row['id']}")

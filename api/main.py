@@ -18,6 +18,7 @@ from api.oauth_server import Server as OAuthServer
 from api.routers import (
     ai,
     attribution,
+    audit,
     catalog,
     cost,
     downloads,
@@ -27,6 +28,7 @@ from api.routers import (
     keys,
     me,
     oauth,
+    privacy,
     security,
     signin,
     signin_mfa,
@@ -89,7 +91,7 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
                        responses=problems.WIRE_RESPONSES)
     v1 = APIRouter(prefix="/api/v1")
     for module in (attribution, economics, downloads, catalog, ai, insights, cost, tenant_settings, keys,
-                   users, security, me, tenants):
+                   users, security, audit, privacy, me, tenants):
         v1.include_router(module.router)
     app.include_router(v1, responses=problems.WIRE_RESPONSES)
     return app

@@ -79,7 +79,7 @@ def _response(request: Request, status: int, slug: str, detail: str, headers: di
 # that is not JSON at all (routes with a body document it); 422 a body or query that breaks the schema.
 ERROR_RESPONSES = {
     code: {"model": ProblemDetail, "content": {MEDIA_TYPE: {}}, "description": HTTPStatus(code).phrase}
-    for code in (400, 401, 403, 404, 409, 413, 414, 422, 429, 503)
+    for code in (400, 401, 403, 404, 409, 410, 413, 414, 422, 429, 503)
 }
 # Every route can meet these (api.wire refuses oversized requests before routing).
 WIRE_RESPONSES = {code: ERROR_RESPONSES[code] for code in (413, 414)}

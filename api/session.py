@@ -78,6 +78,13 @@ class TenantSession:
         return self.principal.tenant_id
 
     @property
+    def connection(self) -> psycopg.AsyncConnection:
+        """The connection of the open transaction() (for core functions that take one, e.g. the audit log)."""
+        if self._conn is None:
+            raise RuntimeError("only inside session.transaction()")
+        return self._conn
+
+    @property
     def admitted(self) -> bool:
         return self.decision is not None and self.decision.allowed
 

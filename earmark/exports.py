@@ -6,7 +6,9 @@ import csv
 import io
 import json
 
+from earmark import db
 from earmark.errors import EarmarkError
+from earmark.privacy import audit
 
 FORMATS = ("csv", "json")
 
@@ -25,3 +27,12 @@ def render(rows: list[dict], columns: list[str], fmt: str) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
+
+
+def audit_export(tenant_id, what: str, rows: int, **options) -> None:
+    """The data_exported audit entry of a CLI export, once its rows are read: which report, its options and
+    the row count, never the rows. Through the API role, in a tenant transaction of its own (the reads
+    themselves run in theirs)."""
+    changes = {"what": what, "rows": rows, **{k: v for k, v in options.items() if v is not None}}
+    with db.connect("api") as conn, db.tenant_transaction(conn, tenant_id):
+        audit.append(conn, tenant_id, audit.cli_actor(), "data_exported", f"export:{what}", changes=changes)

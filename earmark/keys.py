@@ -68,6 +68,14 @@ def insert_params(new: credentials.NewKey, *, tenant_id: UUID | None, scopes: li
             "key_hash": new.key_hash, "scopes": scopes, "expires_at": expires_at}
 
 
+def audit_changes(key: ApiKey | dict) -> dict:
+    """What an audit entry of a key's creation or revocation says about it: never the secret, its hash or
+    its prefix (the first characters of the secret)."""
+    row = key if isinstance(key, dict) else vars(key)
+    return {"name": row["name"], "mode": row["mode"], "scopes": list(row["scopes"]),
+            "expires_at": row["expires_at"], "revoked_at": row["revoked_at"]}
+
+
 def create(conn: psycopg.Connection, *, tenant_id: UUID | None, scopes: list[str] | None = None,
            expires_at: datetime | None = None, name: str = "", mode: credentials.Mode = "live",
            settings: Settings | None = None) -> tuple[ApiKey, str]:

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
 
     env: Literal["development", "test", "production"] = "development"
     home: Path = Path(".earmark")
+    # Where the daily audit-chain heads are exported (a folder outside the database);
+    # $EARMARK_HOME/audit-heads when unset.
+    audit_export_dir: Path | None = None
     # An external server instead of the embedded one: the owner's (migration) connection URL.
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
     database_name: str = "earmark"
@@ -118,6 +121,10 @@ class Settings(BaseSettings):
     @property
     def landing_dir(self) -> Path:
         return self.home_dir / "landing"
+
+    @property
+    def audit_export_folder(self) -> Path:
+        return (self.audit_export_dir or self.home_dir / "audit-heads").expanduser().resolve()
 
     @property
     def dagster_home(self) -> Path:

@@ -57,6 +57,7 @@ class TenantSettings:
     currency: str
     time_zone: str
     reporting_model: str = "linear"
+    raw_retention_months: int = 25  # raw rows older than this go nightly (earmark.privacy.retention)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,20 @@ def create_tenant(conn: psycopg.Connection, name: str, tier: str = DEFAULT_TIER)
             tenant = cur.execute(load("earmark", "tenants_insert"), {"name": name, "tier": tier}).fetchone()
         conn.execute(load("earmark", "tenant_settings_insert"), {"tenant_id": tenant.id})
     return tenant
+
+
+def audit_created(tenant: Tenant | dict) -> dict:
+    """The changes of a tenant_created audit entry (the platform chain; the target names the tenant)."""
+    row = tenant if isinstance(tenant, dict) else vars(tenant)
+    return {"name": row["name"], "tier": row["tier"], "status": row["status"]}
+
+
+def audit_updates(before: Tenant | dict, after: Tenant | dict) -> list[tuple[str, dict]]:
+    """The audit entries (action, changes) of one tenant update: one per aspect that changed."""
+    old = before if isinstance(before, dict) else vars(before)
+    new = after if isinstance(after, dict) else vars(after)
+    return [(f"tenant_{aspect}_changed", {aspect: {"old": old[aspect], "new": new[aspect]}})
+            for aspect in ("status", "tier") if old[aspect] != new[aspect]]
 
 
 def list_tenants(conn: psycopg.Connection) -> list[Tenant]:

@@ -230,6 +230,27 @@ def insights_run(
         print(json.dumps(summary.insights, default=str))
 
 
+def privacy_process(
+    request: str | None = typer.Option(None, "--request", help="Only this request (default: all open ones)."),
+    as_json: bool = typer.Option(False, "--json", help="Print each request's phase as JSON."),
+) -> None:
+    """Carry out open data-subject requests now (what privacy_requests_job does when its sensor fires)."""
+    from earmark.migrate import require_current_schema
+    from pipelines import runner
+
+    require_current_schema()
+    done = runner.privacy_requests(request)
+    if not done.success:
+        raise EarmarkError(done.error or "the privacy requests run failed")
+    if as_json:
+        print(json.dumps(done.metadata))
+        return
+    for request_id, phase in done.metadata.items():
+        console.print(f"{request_id}: {phase}")
+    if not done.metadata:
+        console.print("no open data-subject request")
+
+
 def register(app: typer.Typer) -> None:
     from earmark.cli import cost as cost_cli
     from earmark.cli import insights as insights_cli
@@ -238,6 +259,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(insights_cli.insights_app, name="insights")
 
     cost_cli.app.command("run")(cost_run)
+    from earmark.cli import privacy as privacy_cli
+
+    privacy_cli.privacy_app.command("process")(privacy_process)
     from earmark.cli import downloads as downloads_cli
 
     downloads_cli.app.command("ingest")(downloads_ingest)

@@ -277,3 +277,16 @@ def insights(day: str, tenant_id: str | None = None) -> StepOutcome:
     # every asset's metadata, by key (the anomalies' is also the outcome's own)
     done.analysis = {a.key.to_user_string(): outcome(result, a.key.to_user_string()).metadata for a in assets}
     return done
+
+
+def privacy_requests(request_id: str | None = None) -> StepOutcome:
+    """One run of privacy_requests_job now: every open data-subject request (or one) as far as it goes."""
+    from pipelines.defs.privacy import privacy_requests_job
+
+    with _quiet():
+        result = privacy_requests_job.execute_in_process(
+            instance=instance(), raise_on_error=False, tags={"earmark/trigger": "cli"},
+            run_config={"ops": {"process_privacy_requests": {"config": {"request_id": request_id}}}, **QUIET})
+    done = outcome(result)
+    done.metadata = result.output_for_node("process_privacy_requests") if result.success else {}
+    return done

@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from api import auditing
 from api.deps import AdminKeys, ServicesDep
 from api.problems import ERROR_RESPONSES, forbidden, not_found
 from api.types import Rfc3339Timestamp, text
@@ -76,6 +77,7 @@ async def create_key(session: AdminKeys, services: ServicesDep, body: ApiKeyCrea
     )
     async with session.transaction():
         row = await session.one(load("earmark", "keys_insert_tenant"), params)
+        await auditing.record(session, "key_created", f"key:{row['id']}", keys.audit_changes(row))
     services.keys.forget(new.prefix)
     return ApiKeyCreated(**row, key=new.secret)
 
@@ -95,6 +97,8 @@ async def revoke_key(session: AdminKeys, services: ServicesDep, key_id: UUID) ->
         row = await session.one(
             load("earmark", "keys_revoke_tenant"), {"tenant_id": session.tenant_id, "id": key_id}
         )
+        if row is not None:
+            await auditing.record(session, "key_revoked", f"key:{row['id']}", keys.audit_changes(row))
     if row is None:
         raise not_found(f"No key {key_id}.")
     services.keys.forget(row["prefix"])

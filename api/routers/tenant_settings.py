@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from api import auditing
 from api.database import query
 from api.deps import ReadTenant, ServicesDep, WriteSettings
 from api.problems import ERROR_RESPONSES, Problem
@@ -35,6 +36,7 @@ class AttributionSettings(BaseModel):
     country: str = Field(description="ISO 3166-1 alpha-2: whose public holidays the anomaly detection and "
                                      "forecasts expect.")
     require_mfa: bool
+    raw_retention_months: int
     updated_at: datetime
 
 
@@ -59,6 +61,10 @@ class SettingsUpdate(BaseModel):
     require_mfa: bool | None = Field(
         None, description="Every user of the tenant must use TOTP MFA: those without it set it up at their "
                           "next sign-in.", strict=True)
+    raw_retention_months: json_int(ge=1, le=120) | None = Field(
+        None, description="Raw data (events, download requests, ingest batches) older than this many "
+                          "calendar months is deleted nightly, with the attribution and download counts "
+                          "of those days.", examples=[12])
 
     @field_validator("country")
     @classmethod
@@ -103,9 +109,14 @@ async def update_settings(session: WriteSettings, body: SettingsUpdate) -> Attri
         merged = {**current, **body.model_dump(exclude_none=True)}
         _check_weights(merged["position_first_weight"], merged["position_last_weight"])
         _check_half_life(merged["lookback_days"], merged["time_decay_half_life_days"])
-        return await session.one(
+        updated = await session.one(
             query("tenant_settings_update"), {"tenant_id": session.tenant_id, **body.model_dump()}
         )
+        changed = {name: {"old": current.get(name), "new": updated.get(name)}
+                   for name in body.model_dump(exclude_none=True) if current.get(name) != updated.get(name)}
+        if changed:  # one settings_changed entry per update that changed something
+            await auditing.record(session, "settings_changed", f"tenant:{session.tenant_id}", changed)
+        return updated
 
 
 def _check_weights(first: float, last: float) -> None:

@@ -2,6 +2,10 @@
 
 The API role cannot see across tenants, so these calls go through SECURITY DEFINER functions that
 act only for a caller proving it holds a live platform key (migration 0010).
+
+Audit: a tenant's creation and its status or tier changes are entries of the platform's chain
+(earmark.privacy.audit.PLATFORM), not the tenant's, like `earmark tenants create`: the platform did them,
+and a deleted tenant's history stays with the platform.
 """
 
 from __future__ import annotations
@@ -15,10 +19,13 @@ from fastapi import APIRouter, Query
 from psycopg.rows import dict_row
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from api import pages
 from api.database import query
 from api.deps import AdminTenants, PlatformContext
 from api.problems import ERROR_RESPONSES, Problem, not_found
 from api.types import text
+from earmark import tenancy
+from earmark.privacy import audit
 from earmark.tenancy import TIERS
 
 router = APIRouter(prefix="/tenants", tags=["tenants"],
@@ -75,6 +82,13 @@ async def _call(ctx: PlatformContext, statement: str, **params) -> list[dict]:
         raise Problem(401, "unauthorized", "This platform key is no longer valid.") from None
 
 
+async def _audit(ctx: PlatformContext, action: str, tenant_id: UUID, changes: dict) -> None:
+    """An entry of the platform chain, in the route's transaction (see the module's docstring)."""
+    await audit.append_platform_async(ctx.conn, ctx.proof, ctx.principal.actor, action,
+                                      target=f"tenant:{tenant_id}", request_id=pages.request_id(),
+                                      changes=changes)
+
+
 @router.get("", response_model=TenantList, responses={404: ERROR_RESPONSES[404]})
 async def list_tenants(ctx: AdminTenants, limit: Annotated[int, Query(ge=1, le=500)] = 100,
                        starting_after: UUID | None = None) -> TenantList:
@@ -97,6 +111,7 @@ async def create_tenant(ctx: AdminTenants, body: TenantCreate) -> TenantOut:
     try:
         async with ctx.conn.transaction():
             rows = await _call(ctx, "platform_create_tenant", name=body.name.strip(), tier=body.tier)
+            await _audit(ctx, "tenant_created", rows[0]["id"], tenancy.audit_created(rows[0]))
     except psycopg.errors.UniqueViolation:
         raise Problem(409, "conflict", f"A tenant named {body.name.strip()!r} already exists.") from None
     return rows[0]
@@ -114,7 +129,10 @@ async def get_tenant(ctx: AdminTenants, tenant_id: UUID) -> TenantOut:
               responses={k: ERROR_RESPONSES[k] for k in (400, 404)})
 async def update_tenant(ctx: AdminTenants, tenant_id: UUID, body: TenantUpdate) -> TenantOut:
     """Change a tenant's tier or status (suspended tenants' keys get 403 within the key cache TTL)."""
+    before = await _call(ctx, "platform_get_tenant", tenant_id=tenant_id)
     rows = await _call(ctx, "platform_update_tenant", tenant_id=tenant_id, tier=body.tier, status=body.status)
     if not rows:
         raise not_found(f"No tenant {tenant_id}.")
+    for action, changes in tenancy.audit_updates(before[0], rows[0]):
+        await _audit(ctx, action, tenant_id, changes)
     return rows[0]

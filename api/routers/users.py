@@ -15,6 +15,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from api import auditing
 from api.deps import AdminUsers
 from api.problems import ERROR_RESPONSES, Problem, forbidden, not_found
 from api.types import text
@@ -88,7 +89,10 @@ async def create_user(session: AdminUsers, body: UserCreate) -> UserOut:
         raise _refused(error) from None
     try:
         async with session.transaction():
-            return await session.one(load("earmark.identity", "users_insert"), params)
+            created = await session.one(load("earmark.identity", "users_insert"), params)
+            await auditing.record(session, "user_created", f"user:{created['id']}",
+                                  users.audit_created(created))
+            return created
     except psycopg.errors.UniqueViolation:
         raise Problem(409, "conflict", users.email_taken(params["email"])) from None
 
@@ -105,6 +109,9 @@ async def update_user(session: AdminUsers, user_id: UUID, body: UserUpdate) -> U
             users.check_update(found["role"], KEY_ROLE, role=body.role, status=body.status)
         except (roles.RoleError, users.UserError) as error:
             raise _refused(error) from None
-        return await session.one(load("earmark.identity", "users_update"), {
+        updated = await session.one(load("earmark.identity", "users_update"), {
             "tenant_id": session.tenant_id, "id": user_id, "role": body.role, "status": body.status})
+        for action, changes in users.audit_updates(found, updated):
+            await auditing.record(session, action, f"user:{user_id}", changes)
+        return updated
 

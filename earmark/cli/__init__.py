@@ -28,6 +28,7 @@ from earmark.cli import (
     insights,
     keys,
     oauth,
+    privacy,
     serving,
     tenants,
     users,
@@ -58,6 +59,8 @@ app.add_typer(ai.app, name="ai")
 app.add_typer(insights.metrics_app, name="metrics")
 app.add_typer(insights.anomalies_app, name="anomalies")
 app.command("forecast")(insights.forecast)
+app.add_typer(privacy.audit_app, name="audit")
+app.add_typer(privacy.privacy_app, name="privacy")
 app.add_typer(bench.app, name="bench")
 app.command("serve")(serving.serve)
 # The runtimes add their own commands (`earmark run`, `earmark ingest`, ...) through the

@@ -20,14 +20,16 @@ def ad_reads(
 ) -> None:
     """One row per detected ad segment: file, episode, start and end seconds, kind, brand, codes, URLs,
     position, confidence, and the checks against the brand's campaign."""
-    from earmark import db, tenancy
+    from earmark import db, exports, tenancy
     from earmark.ai.exports import ad_read_rows, render
     from earmark.migrate import require_current_schema
 
     require_current_schema()
     with db.connect("owner") as conn:
         tenant_id = tenancy.get_tenant(conn, tenant).id
-    text = render(ad_read_rows(tenant_id), fmt.value)
+    rows = ad_read_rows(tenant_id)
+    exports.audit_export(tenant_id, "ad_reads", len(rows), format=fmt.value)
+    text = render(rows, fmt.value)
     if output is None:
         sys.stdout.write(text)
     else:

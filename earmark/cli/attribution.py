@@ -24,16 +24,18 @@ def export(
     end: str | None = typer.Option(None, "--end", help="Last conversion date, inclusive (YYYY-MM-DD)."),
 ) -> None:
     """Totals per model and group over the conversion dates asked (all by default)."""
-    from earmark import db, tenancy
+    from earmark import db, exports, tenancy
     from earmark.attribution import export as attribution_export
     from earmark.migrate import require_current_schema
 
     first, last = option_date(start, "--start"), option_date(end, "--end")
     require_current_schema()
     with db.connect("owner") as owner:
-        tenancy.get_tenant(owner, tenant)
+        tenant_id = tenancy.get_tenant(owner, tenant).id
     with db.connect("api") as conn:
-        rows = attribution_export.export_rows(conn, tenant, by=by.value, start=first, end=last)
+        rows = attribution_export.export_rows(conn, tenant_id, by=by.value, start=first, end=last)
+    exports.audit_export(tenant_id, f"attribution_by_{by.value}", len(rows), format=fmt.value, start=first,
+                         end=last)
     print(attribution_export.render(rows, by.value, fmt.value), end="" if fmt == "csv" else "\n")
 
 

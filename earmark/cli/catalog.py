@@ -29,11 +29,12 @@ def import_(
     from earmark import db, tenancy
     from earmark.catalog.importer import import_file
     from earmark.migrate import require_current_schema
+    from earmark.privacy import audit
 
     require_current_schema()
     with db.connect("owner") as conn:
         tenant_id = tenancy.get_tenant(conn, tenant).id
-    result = import_file(tenant_id, kind.value, path)
+    result = import_file(tenant_id, kind.value, path, actor=audit.cli_actor())
     if as_json:
         print(json.dumps({"tenant_id": str(tenant_id), "file": str(path), **result.as_json()}))
         return

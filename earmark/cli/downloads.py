@@ -49,4 +49,6 @@ def export(
     with db.connect("api") as conn:
         rows = reports.export_rows(conn, tenant_id, what=what.value, mode=mode.value if mode else None,
                                    start=first, end=last)
+    exports.audit_export(tenant_id, f"downloads_{what.value}", len(rows), format=fmt.value,
+                         mode=mode.value if mode else None, start=first, end=last)
     print(exports.render(rows, reports.columns(what.value), fmt.value), end="" if fmt == "csv" else "\n")

@@ -41,4 +41,6 @@ def export(
     with db.connect("api") as conn:
         rows = economics.export_rows(conn, tenant_id, by=by.value, model=model.value if model else None,
                                      start=first, end=last)
+    exports.audit_export(tenant_id, f"economics_by_{by.value}", len(rows), format=fmt.value,
+                         model=model.value if model else None, start=first, end=last)
     print(exports.render(rows, economics.columns(by.value), fmt.value), end="" if fmt == "csv" else "\n")

@@ -75,6 +75,8 @@ def export(
     tenant_id = _tenant_id(tenant)
     with db.connect("api") as conn:
         rows = anomaly_rows(conn, tenant_id, start=first, end=last, as_of=night)
+    exports.audit_export(tenant_id, "anomalies", len(rows), format=fmt.value, start=first, end=last,
+                         as_of=night)
     print(exports.render(rows, ANOMALY_COLUMNS, fmt.value), end="" if fmt == "csv" else "\n")
 
 

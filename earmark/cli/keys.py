@@ -11,6 +11,7 @@ from rich.table import Table
 
 from earmark import db, keys, tenancy
 from earmark.migrate import require_current_schema
+from earmark.privacy import audit
 
 app = typer.Typer(help="API keys for dashboards and scripts.", no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
@@ -30,6 +31,17 @@ def _expiry(value: str | None) -> datetime | None:
         ) from None
 
 
+def _audit(conn, key: keys.ApiKey, verb: str) -> None:
+    """The key's audit entry, in the transaction that made or revoked it: a tenant key's goes to the
+    tenant's chain, a platform key's to the platform chain."""
+    if key.tenant_id is None:
+        audit.append(conn, audit.PLATFORM, audit.cli_actor(), f"platform_key_{verb}", f"key:{key.id}",
+                     changes=keys.audit_changes(key))
+    else:
+        audit.append(conn, key.tenant_id, audit.cli_actor(), f"key_{verb}", f"key:{key.id}",
+                     changes=keys.audit_changes(key))
+
+
 @app.command()
 def create(
     tenant: str | None = typer.Option(None, "--tenant", help="Tenant id the key reads."),
@@ -47,9 +59,11 @@ def create(
     require_current_schema()
     with db.connect("owner") as conn:
         tenant_id = tenancy.get_tenant(conn, tenant).id if tenant else None
-        key, secret = keys.create(
-            conn, tenant_id=tenant_id, scopes=scopes.split(",") if scopes else None,
-            expires_at=_expiry(expires), name=name, mode="test" if test_mode else "live")
+        with conn.transaction():
+            key, secret = keys.create(
+                conn, tenant_id=tenant_id, scopes=scopes.split(",") if scopes else None,
+                expires_at=_expiry(expires), name=name, mode="test" if test_mode else "live")
+            _audit(conn, key, "created")
     if as_json:
         print(json.dumps({**key.as_json(), "key": secret}))
         return
@@ -88,8 +102,9 @@ def revoke(key_id: str = typer.Argument(..., help="Key id (from `earmark keys li
            as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
     """Revoke a key; the API refuses it within 60 seconds."""
     require_current_schema()
-    with db.connect("owner") as conn:
+    with db.connect("owner") as conn, conn.transaction():
         key = keys.revoke(conn, key_id)
+        _audit(conn, key, "revoked")
     if as_json:
         print(json.dumps(key.as_json()))
     else:

@@ -12,6 +12,7 @@ from rich.table import Table
 from earmark import db, tenancy
 from earmark.identity import oauth
 from earmark.migrate import require_current_schema
+from earmark.privacy import audit
 from earmark.sqlfiles import load
 
 app = typer.Typer(help="The OAuth 2.1 authorization server.", no_args_is_help=True)
@@ -44,8 +45,11 @@ def create(
     require_current_schema()
     with db.connect("owner") as conn:
         tenant_id = tenancy.get_tenant(conn, tenant).id
-        client, secret = oauth.create_client(conn, tenant_id, name, redirect_uri, public=public,
-                                             scopes=_split(scopes), grant_types=_split(grant_types))
+        with conn.transaction():
+            client, secret = oauth.create_client(conn, tenant_id, name, redirect_uri, public=public,
+                                                 scopes=_split(scopes), grant_types=_split(grant_types))
+            audit.append(conn, tenant_id, audit.cli_actor(), "oauth_client_created",
+                         f"client:{client.client_id}", changes=oauth.audit_changes(client))
     answer = {"client_id": client.client_id, **({"client_secret": secret} if secret else {})}
     if as_json:
         print(json.dumps(answer))
@@ -54,6 +58,26 @@ def create(
     console.print(f"created {kind} client {client.name}: {client.client_id}")
     if secret:
         console.print(f"client secret (shown once, store it now): {secret}")
+
+
+@clients.command()
+def revoke(
+    client_id: str = typer.Argument(..., help="The client's client_id (from `earmark oauth clients list`)."),
+    tenant: str = typer.Option(..., "--tenant", help="Tenant id the client belongs to."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object with client_id."),
+) -> None:
+    """Revoke a client: it can no longer ask for tokens, and the tokens it holds stop working at once."""
+    require_current_schema()
+    with db.connect("owner") as conn:
+        tenant_id = tenancy.get_tenant(conn, tenant).id
+        with conn.transaction():
+            client = oauth.revoke_client(conn, tenant_id, client_id)
+            audit.append(conn, tenant_id, audit.cli_actor(), "oauth_client_revoked",
+                         f"client:{client.client_id}", changes=oauth.audit_changes(client))
+    if as_json:
+        print(json.dumps({"client_id": client.client_id, "revoked": True}))
+        return
+    console.print(f"revoked client {client.name}: {client.client_id}")
 
 
 @clients.command("list")

@@ -1,4 +1,9 @@
-"""`earmark tenants create|list|show`."""
+"""`earmark tenants create|list|show`.
+
+A tenant's creation is an entry of the platform's audit chain (earmark.privacy.audit.PLATFORM), as its
+later status and tier changes are (api.routers.tenants): the platform did them, and a deleted tenant's
+history stays with the platform.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from rich.table import Table
 from earmark import db, tenancy
 from earmark.cli.choices import choices
 from earmark.migrate import require_current_schema
+from earmark.privacy import audit
 
 Tier = choices("Tier", tenancy.TIERS)
 app = typer.Typer(help="Tenants: advertisers, agencies and networks.", no_args_is_help=True)
@@ -25,8 +31,10 @@ def create(
 ) -> None:
     """Create a tenant with default attribution settings."""
     require_current_schema()
-    with db.connect("owner") as conn:
+    with db.connect("owner") as conn, conn.transaction():
         tenant = tenancy.create_tenant(conn, name, tier.value)
+        audit.append(conn, audit.PLATFORM, audit.cli_actor(), "tenant_created", f"tenant:{tenant.id}",
+                     changes=tenancy.audit_created(tenant))
     if as_json:
         print(json.dumps(tenant.as_json()))
     else:

@@ -12,6 +12,7 @@ from rich.table import Table
 from earmark import db, tenancy
 from earmark.identity import users
 from earmark.migrate import require_current_schema
+from earmark.privacy import audit
 
 app = typer.Typer(help="Users who sign in to a tenant, and their roles.", no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
@@ -33,7 +34,11 @@ def create(
     password = sys.stdin.readline().rstrip("\r\n")
     require_current_schema()
     with db.connect("owner") as conn:
-        user = users.create_user(conn, tenancy.get_tenant(conn, tenant).id, email, role, password)
+        tenant_id = tenancy.get_tenant(conn, tenant).id
+        with conn.transaction():
+            user = users.create_user(conn, tenant_id, email, role, password)
+            audit.append(conn, user.tenant_id, audit.cli_actor(), "user_created", f"user:{user.id}",
+                         changes=users.audit_created(user))
     if as_json:
         print(json.dumps({"id": str(user.id), "email": user.email, "role": user.role}))
         return
@@ -66,8 +71,11 @@ def disable(
 ) -> None:
     """Disable a user: they can no longer sign in. `earmark users list` still shows them."""
     require_current_schema()
-    with db.connect("owner") as conn:
-        user = users.update_user(conn, users.get_user(conn, user_id), status="disabled")
+    with db.connect("owner") as conn, conn.transaction():
+        before = users.get_user(conn, user_id)
+        user = users.update_user(conn, before, status="disabled")
+        for action, changes in users.audit_updates(before, user):
+            audit.append(conn, user.tenant_id, audit.cli_actor(), action, f"user:{user.id}", changes=changes)
     if as_json:
         print(json.dumps(user.as_json()))
         return

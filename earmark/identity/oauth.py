@@ -227,3 +227,21 @@ def create_client(conn: psycopg.Connection, tenant_id: UUID | str, name: str, re
     with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(load("earmark.identity", "oauth_clients_insert"), params).fetchone()
     return Client(**row), secret
+
+
+def revoke_client(conn: psycopg.Connection, tenant_id: UUID | str, client_id: str) -> Client:
+    """Revoke a live client of the tenant (the operator's CLI): it can no longer ask for tokens, and the
+    tokens it holds stop working at once."""
+    with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(load("earmark.identity", "oauth_clients_revoke"),
+                          {"tenant_id": str(tenant_id), "client_id": client_id}).fetchone()
+    if row is None:
+        raise ClientError(f"The tenant has no live client {client_id!r}; `earmark oauth clients list` "
+                          "shows them.")
+    return Client(**row)
+
+
+def audit_changes(client: Client) -> dict:
+    """What an oauth_client_created or _revoked audit entry says of the client: never its secret."""
+    return {"name": client.name, "public": client.public, "scopes": list(client.scopes),
+            "grant_types": list(client.grant_types), "redirect_uris": list(client.redirect_uris)}

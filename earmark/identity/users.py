@@ -90,6 +90,27 @@ def get_user(conn: psycopg.Connection, user_id: UUID | str) -> User:
     return found
 
 
+def audit_created(user: User | dict) -> dict:
+    """The changes of a user_created audit entry: the role and status, never the email or password (the
+    target, user:<id>, names the user)."""
+    row = user if isinstance(user, dict) else vars(user)
+    return {"role": row["role"], "status": row["status"]}
+
+
+def audit_updates(before: User | dict, after: User | dict) -> list[tuple[str, dict]]:
+    """The audit entries (action, changes) of one update: one per aspect that changed, so filtering by
+    user_role_changed finds every role change; none when nothing changed."""
+    old = before if isinstance(before, dict) else vars(before)
+    new = after if isinstance(after, dict) else vars(after)
+    entries = []
+    if old["role"] != new["role"]:
+        entries.append(("user_role_changed", {"role": {"old": old["role"], "new": new["role"]}}))
+    if old["status"] != new["status"]:
+        action = "user_disabled" if new["status"] == "disabled" else "user_enabled"
+        entries.append((action, {"status": {"old": old["status"], "new": new["status"]}}))
+    return entries
+
+
 def check_update(current_role: str, actor_role: str, *, role: str | None, status: str | None) -> None:
     """Whether `actor_role` may give a user who is `current_role` this role and status."""
     if status is not None and status not in STATUSES:

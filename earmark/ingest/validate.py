@@ -9,6 +9,7 @@ import polars as pl
 
 from earmark.ingest.errors import IngestFileError
 from earmark.ingest.reader import ROW, RawFile
+from earmark.privacy import pseudonyms
 
 REQUIRED_COLUMNS = ("event_id", "user_id", "occurred_at", "event_type", "channel")
 # The catalog columns name a show, an episode, a placement, or the promo code / vanity URL a touch used;
@@ -103,7 +104,17 @@ def validate(raw: RawFile, tenant_id: UUID, time_zone: str, file_name: str) -> V
         pl.col("__currency").alias("currency"),
         *(pl.when(text[c] != "").then(text[c]).alias(c) for c in CATALOG_COLUMNS),
     )
-    return Validated(valid, pl.concat([raw.malformed, rejected]).sort(ROW))
+    return Validated(_pseudonymise_emails(valid), pl.concat([raw.malformed, rejected]).sort(ROW))
+
+
+def _pseudonymise_emails(valid: pl.DataFrame) -> pl.DataFrame:
+    """An email sent as a user id is kept only as its keyed pseudonym (earmark.privacy.pseudonyms): it is
+    joined on, never read. The HMAC runs once per distinct address, and only where a user id is one."""
+    emails = valid.filter(pl.col("user_id").str.contains(pseudonyms.EMAIL.pattern))["user_id"].unique()
+    if emails.is_empty():
+        return valid
+    mapping = {email: pseudonyms.email_pseudonym(email) for email in emails.to_list()}
+    return valid.with_columns(pl.col("user_id").replace(mapping))
 
 
 def _occurred_at_with_offset(value: pl.Expr) -> pl.Expr:

@@ -1,4 +1,4 @@
 select tenant_id, lookback_days, time_decay_half_life_days, position_first_weight, position_last_weight,
-    currency, time_zone, reporting_model
+    currency, time_zone, reporting_model, raw_retention_months
 from app.tenant_settings
 where tenant_id = %(tenant_id)s

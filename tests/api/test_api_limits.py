@@ -10,6 +10,7 @@ import psycopg
 from api import ratelimit
 from api.database import query
 from earmark import credentials, db
+from earmark.privacy import processing
 
 # The free tier's 600/min scaled to 6/min with a burst of one: the token comes back after 10 s, not 100 ms,
 # so a slow request (a 1 MB body on a busy machine) cannot refill the burst before the next one.
@@ -167,6 +168,11 @@ TENANT_ROUTES = {
                                   "password": "a limit on every route"}},
     ("PATCH", "/users/{user_id}"): {"json": {"role": "analyst"}},
     ("GET", "/security/events"): {"params": {"limit": 1}},
+    ("GET", "/audit"): {"params": {"limit": 1, "action": "key_created"}},
+    ("POST", "/privacy/requests"): {"json": {"type": "access", "subject": "u-limits"}},
+    ("GET", "/privacy/requests"): {},
+    ("GET", "/privacy/requests/{request_id}"): {},
+    ("GET", "/privacy/requests/{request_id}/export"): {},
     ("GET", "/ai/ad-reads"): {"params": {"limit": 1, "min_confidence": 0.5}},
     ("GET", "/ai/episodes/{episode_id}"): {},
     ("GET", "/ai/anomalies"): {"params": {"limit": 5, "kind": "spike"}},
@@ -198,12 +204,17 @@ def test_every_tenant_route_passes_the_rate_limiter(attribution_tenants, make_ke
     spare_user = client.post("/api/v1/users", headers=caller.headers, json={
         "email": "spare@example.com", "role": "viewer", "password": "spare user of the limits test"}
     ).json()["id"]
+    # an access request whose export is ready (the privacy job's first phase, run here directly)
+    spare_request = client.post("/api/v1/privacy/requests", headers=caller.headers,
+                                json={"type": "access", "subject": "u-spare"}).json()["id"]
+    with db.connect("owner") as conn:
+        assert processing.delete_phase(conn, str(attribution_tenants.a.id), spare_request) == "completed"
     usage = client.app.state.services.usage
     counted = usage.month_total(attribution_tenants.a.id)
     for (method, path), route in TENANT_ROUTES.items():
         request = dict(route)
         url = "/api/v1" + request.pop("url", path).format(conversion_event_id=conversion, key_id=spare_key,
-                                                              user_id=spare_user,
+                                                              user_id=spare_user, request_id=spare_request,
                                                               episode_id=attribution_tenants.ai_episode_id)
         answer = client.request(method, url, headers=caller.headers, **request)
         assert answer.status_code < 300, (method, path, answer.text)

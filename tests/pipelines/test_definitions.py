@@ -41,7 +41,8 @@ def test_definitions_hold_the_pipeline_by_domain():
                       **dict.fromkeys(("metric_anomalies", "metric_forecasts", "campaign_predictions",
                                        "recommendations"), "ai"),
                       "download_requests": "downloads", "download_counts": "downloads",
-                      **dict.fromkeys(("cost_usage", "fct_daily_costs", "fct_cost_drivers"), "cost")}
+                      **dict.fromkeys(("cost_usage", "fct_daily_costs", "fct_cost_drivers"), "cost"),
+                      "audit_heads_export": "privacy", "raw_retention": "privacy"}
     checks = {key.to_user_string() for key in graph.asset_check_keys}
     assert "raw_events:ingest_batches_balanced" in checks
     assert "fct_daily_channel_credits:credits_sum_to_conversions_fct_daily_channel_credits_" in checks
@@ -53,17 +54,25 @@ def test_definitions_hold_the_pipeline_by_domain():
             "fct_daily_costs:cost_allocation_adds_up_fct_daily_costs_"} <= checks
     assert {job.name for job in defs.jobs} == {"ingest_landed_files", "attribution_job", "transcripts_job",
                                                "transcript_analysis_job", "download_requests_job",
-                                               "download_counts_job", "cost_job", "insights_job"}
+                                               "download_counts_job", "cost_job", "insights_job",
+                                               "privacy_requests_job", "audit_heads_job", "retention_job"}
     assert {s.name for s in defs.sensors} == {"landing_sensor", "tenant_partitions_sensor",
                                               "transcript_landing_sensor", "download_landing_sensor",
-                                              "download_recount_sensor"}
+                                              "download_recount_sensor", "privacy_requests_sensor"}
     # The delivered-ad counts are upstream of the spend, and the nightly job counts before it attributes.
     assert dg.AssetKey("download_counts") in graph.get(dg.AssetKey("fct_daily_spend")).parent_keys
     nightly = defs.resolve_job_def("attribution_job")
     assert {"download_counts", "fct_daily_spend"} <= {k.to_user_string()
                                                       for k in nightly.asset_layer.executable_asset_keys}
     assert {s.name for s in defs.schedules} == {"attribution_schedule", "transcript_analysis_schedule",
-                                                "cost_schedule", "insights_schedule"}
+                                                "cost_schedule", "insights_schedule", "audit_heads_schedule",
+                                                "retention_schedule"}
+    # The audit-chain heads leave the database daily; retention runs after the cost job.
+    heads = defs.resolve_schedule_def("audit_heads_schedule")
+    assert (heads.cron_schedule, heads.execution_timezone, heads.job_name) == ("15 0 * * *", "UTC",
+                                                                              "audit_heads_job")
+    retention = defs.resolve_schedule_def("retention_schedule")
+    assert (retention.cron_schedule, retention.job_name) == ("30 4 * * *", "retention_job")
     # Insights run after attribution built the marts (02:00) and before the cost job charges them (04:00),
     # on the day before the tick, as one run of the four assets.
     insights = defs.resolve_schedule_def("insights_schedule")

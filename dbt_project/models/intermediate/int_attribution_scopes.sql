@@ -11,7 +11,8 @@
 {#
   The (tenant, conversion date) pairs this run recomputes; the incremental models read only these.
   A date is in scope when
-    - the partition window (vars attribution_start_date .. attribution_end_date, end exclusive) covers it;
+    - the partition window (vars attribution_start_date .. attribution_end_date, end exclusive) covers it,
+      or it is one of attribution_dates (a data-subject request's affected dates);
     - an event loaded since the tenant's last run can change it: from the event's date to its lookback later
       (a late touch joins paths up to lookback days on; a late conversion cuts the path of the next one);
       the first pre-hook waits for ingests in flight, so no late commit slips under that watermark;
@@ -26,6 +27,8 @@
 {%- set tenant = attribution_option('attribution_tenant_id') -%}
 {%- set start_date = attribution_option('attribution_start_date') -%}
 {%- set end_date = attribution_option('attribution_end_date') -%}
+{#- A list of single dates (comma-separated ISO dates): a data-subject request recomputes exactly these. -#}
+{%- set only_dates = attribution_option('attribution_dates') -%}
 {%- set every_date = flags.FULL_REFRESH or attribution_option('attribution_all_dates') -%}
 {#- Runs recorded before the catalog existed have no catalog_revision: they count as a different revision. -#}
 {%- set runs_have_revision = runs is not none
@@ -135,6 +138,13 @@ window_spans as (
         '{{ start_date }}'::date as first_date,
         '{{ end_date }}'::date - 1 as last_date
     from tenant_states
+    {% elif only_dates %}
+    select
+        tenant_states.tenant_id,
+        day::date as first_date,
+        day::date as last_date
+    from tenant_states
+    cross join unnest(string_to_array('{{ only_dates }}', ',')) as day
     {% else %}
     select null::uuid as tenant_id, null::date as first_date, null::date as last_date where false
     {% endif %}

@@ -2,6 +2,7 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['tenant_id', 'conversion_date'],
+    pre_hook="{{ clear_scoped_dates() }}",
     indexes=[
         {'columns': ['tenant_id', 'conversion_date']},
         {'columns': ['tenant_id', 'model', 'conversion_date']},

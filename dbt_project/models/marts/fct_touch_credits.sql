@@ -3,7 +3,7 @@
     incremental_strategy='delete+insert',
     unique_key=['tenant_id', 'conversion_date'],
     indexes=[{'columns': ['tenant_id', 'conversion_date']}],
-    pre_hook="set local work_mem = '512MB'",
+    pre_hook=["set local work_mem = '512MB'", "{{ clear_scoped_dates() }}"],
 ) }}
 -- depends_on: {{ ref('int_attribution_scopes') }}
 {#

@@ -46,7 +46,7 @@ def attribution_dbt_vars(start: datetime, end: datetime, *, tenant_id: str | Non
 
 # Every option a run sets, so that none is left over from the previous run of the same process.
 ATTRIBUTION_OPTIONS = ("attribution_start_date", "attribution_end_date", "attribution_tenant_id",
-                       "attribution_all_dates", "attribution_run_id")
+                       "attribution_all_dates", "attribution_run_id", "attribution_dates")
 
 
 def attribution_dbt_env(dbt_vars: dict) -> dict[str, str]:

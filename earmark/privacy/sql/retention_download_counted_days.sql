@@ -1,0 +1,2 @@
+delete from downloads.counted_days
+where tenant_id = %(tenant_id)s and day < %(cutoff)s

@@ -1,0 +1,2 @@
+delete from raw.rejected_events
+where tenant_id = %(tenant_id)s and batch_id = any(%(batch_ids)s::uuid[])

@@ -1,0 +1,1 @@
+from dagster_fixtures import dagster_instance, landing  # noqa: F401
