@@ -64,7 +64,13 @@ def _out(row: dict) -> PrivacyRequestOut:
                                 "status": "completed" if row["phase"] == "completed" else "pending"})
 
 
-@router.post("/requests", response_model=PrivacyRequestOut, status_code=201)
+@router.post("/requests", response_model=PrivacyRequestOut, status_code=201, responses={
+    400: ERROR_RESPONSES[400],
+    201: {"description": "Created", "links": {
+        "GetPrivacyRequest": {"operationId": "get_privacy_request",
+                              "parameters": {"request_id": "$response.body#/id"}},
+        "TakePrivacyExport": {"operationId": "take_privacy_export",
+                              "parameters": {"request_id": "$response.body#/id"}}}}})
 async def create_request(session: AdminUsers, body: PrivacyRequestIn) -> PrivacyRequestOut:
     """Record an access, erasure or rectification request, due one calendar month after it is received."""
     subject = requests.Subject(body.subject, body.email, body.new_subject)
@@ -87,7 +93,8 @@ async def list_requests(session: AdminUsers) -> PrivacyRequestList:
     return PrivacyRequestList(data=[_out(r) for r in rows])
 
 
-@router.get("/requests/{request_id}", response_model=PrivacyRequestOut, responses={404: ERROR_RESPONSES[404]})
+@router.get("/requests/{request_id}", response_model=PrivacyRequestOut, operation_id="get_privacy_request",
+            responses={404: ERROR_RESPONSES[404]})
 async def get_request(session: AdminUsers, request_id: UUID) -> PrivacyRequestOut:
     row = await session.one(load("earmark.privacy", "requests_get"), {"id": request_id})
     if row is None:
@@ -95,7 +102,7 @@ async def get_request(session: AdminUsers, request_id: UUID) -> PrivacyRequestOu
     return _out(row)
 
 
-@router.get("/requests/{request_id}/export", responses={
+@router.get("/requests/{request_id}/export", operation_id="take_privacy_export", responses={
     404: ERROR_RESPONSES[404], 409: ERROR_RESPONSES[409], 410: ERROR_RESPONSES[410],
     200: {"description": "The subject's data: every registered personal-data value, its table and column."}})
 async def take_export(session: AdminUsers, request_id: UUID) -> dict:

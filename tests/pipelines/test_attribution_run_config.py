@@ -30,7 +30,7 @@ def test_full_refresh_for_every_tenant_drops_and_rebuilds():
     assert attribution_dbt_env(options) == {
         "EARMARK_ATTRIBUTION_START_DATE": "2026-11-24", "EARMARK_ATTRIBUTION_END_DATE": "2026-11-25",
         "EARMARK_ATTRIBUTION_TENANT_ID": "", "EARMARK_ATTRIBUTION_ALL_DATES": "",
-        "EARMARK_ATTRIBUTION_RUN_ID": "r1"}
+        "EARMARK_ATTRIBUTION_RUN_ID": "r1", "EARMARK_ATTRIBUTION_DATES": ""}
 
 
 def test_full_refresh_for_one_tenant_keeps_the_other_tenants():
