@@ -24,6 +24,7 @@ from api.routers import (
     downloads,
     economics,
     health,
+    households,
     insights,
     keys,
     me,
@@ -91,7 +92,7 @@ def create_app(settings: Settings | None = None, api_settings: ApiSettings | Non
                        responses=problems.WIRE_RESPONSES)
     v1 = APIRouter(prefix="/api/v1")
     for module in (attribution, economics, downloads, catalog, ai, insights, cost, tenant_settings, keys,
-                   users, security, audit, privacy, me, tenants):
+                   users, security, audit, privacy, households, me, tenants):
         v1.include_router(module.router)
     app.include_router(v1, responses=problems.WIRE_RESPONSES)
     return app

@@ -33,6 +33,8 @@ class RunSummary:
     dbt_seconds: float | None = None
     costs: dict = field(default_factory=dict)  # the cost_usage step's metadata (new ledger rows per source)
     insights: dict = field(default_factory=dict)  # per insights asset: its metadata (series, outputs)
+    households: dict = field(default_factory=dict)  # household matching's metadata (exposures, matches)
+    lift: dict = field(default_factory=dict)  # campaign_lift's metadata
 
     def as_json(self) -> dict:
         return {
@@ -48,6 +50,8 @@ class RunSummary:
             },
             "costs": self.costs,
             "insights": self.insights,
+            "households": self.households,
+            "lift": self.lift,
             "failed": self.failed,
         }
 
@@ -69,9 +73,40 @@ def run_pipeline(tenant_id: str | None = None, full_refresh: bool = False,
     if not _has_events(only):
         console.print("no events yet: nothing to attribute")
         return summary
+    _match_households(only, summary, console)
     first_day = None if full_refresh else _first_changed_day(tenant_ids)
     _attribute(first_day or _first_event_day(only), only, full_refresh, summary, console)
+    if summary.attributed:
+        _measure_lift(only, summary, console)
     return summary
+
+
+def _match_households(tenant_id: str | None, summary: RunSummary, console: Console) -> None:
+    """Household matching and listener signals before attribution, which reads the touches they make."""
+    day = datetime.now(UTC).date().isoformat()
+    with console.status("matching delivered ads to site visits by household"):
+        result = runner.match_households(day, tenant_id)
+    if not result.success:
+        summary.failed.append(result.error)
+        console.print(f"[red]household matching failed:[/] {result.error}")
+        return
+    summary.households = result.metadata
+    if result.metadata.get("exposures"):
+        console.print(f"households: {result.metadata['matched_exposures']:,} of "
+                      f"{result.metadata['exposures']:,} delivered ads matched to a visit, "
+                      f"{result.metadata['matched_visitors']:,} of "
+                      f"{result.metadata['pixel_visitors']:,} pixel visitors matched")
+
+
+def _measure_lift(tenant_id: str | None, summary: RunSummary, console: Console) -> None:
+    day = datetime.now(UTC).date().isoformat()
+    with console.status("measuring each campaign's lift"):
+        result = runner.measure_lift(day, tenant_id)
+    if not result.success:
+        summary.failed.append(result.error)
+        console.print(f"[red]lift failed:[/] {result.error}")
+        return
+    summary.lift = result.metadata
 
 
 def derive_insights(summary: RunSummary, console: Console, day: date | None = None,
@@ -253,10 +288,13 @@ def run_demo(scale: float = 1.0, seed: int = 7, console: Console | None = None) 
             catalog = generate_catalog(seed=seed + index, days=DEMO_DAYS, start=start,
                                        audience=demo_audience(journeys))
             rows = _load_demo_catalog(tenant.id, catalog, seed + index, name, console)
+            log = None
             if name == DEMO_REQUEST_LOG_TENANT:
-                _land_demo_request_log(str(tenant.id), rows, start, seed + index, name, console)
+                log = _land_demo_request_log(str(tenant.id), rows, start, seed + index, name, console)
             with console.status(f"generating {journeys:,} journeys for {name}"):
                 events = generate_events(journeys, seed=seed + index, days=DEMO_DAYS, start=start)
+                if log is not None:
+                    events = _with_demo_pixels(events, log, rows, start, seed + index, name, console)
                 path = landing_folder(str(tenant.id)) / f"demo-{start.isoformat()}-seed{seed + index}.csv"
                 write_event_file(events, path, "csv")
             console.print(f"{name} ({tier}): {events.height:,} events landed in {path.parent}")
@@ -274,7 +312,7 @@ DEMO_REQUEST_LOG_DAYS = 7
 
 
 def _land_demo_request_log(tenant_id: str, rows: dict, start: date, seed: int, name: str,
-                           console: Console) -> None:
+                           console: Console):
     import polars as pl
 
     from earmark.demo.requests import request_log, write_request_log
@@ -288,6 +326,19 @@ def _land_demo_request_log(tenant_id: str, rows: dict, start: date, seed: int, n
         path = request_log_landing_folder(tenant_id) / f"demo-requests-{first.isoformat()}-seed{seed}.csv"
         write_request_log(log, path)
     console.print(f"{name}: {log.height:,} requests of {first} to {last} landed in {path.parent}")
+    return log
+
+
+def _with_demo_pixels(events, log, rows: dict, start: date, seed: int, name: str, console: Console):
+    """The tenant's events with its site pixel's, drawn from the request log's households (issue 17): they
+    go through the normal ingest, which keys and seals their addresses."""
+    from earmark.demo.pixels import TRUE_LIFT, pixel_events, with_pixels
+
+    end = datetime.combine(start + timedelta(days=DEMO_DAYS - 1), datetime.max.time(), tzinfo=UTC)
+    pixels = pixel_events(log, rows, end, seed=seed)
+    console.print(f"{name}: {pixels.height:,} pixel events of {pixels['ip'].n_unique():,} households "
+                  f"(a true visit lift of {TRUE_LIFT:.0%} built in)")
+    return with_pixels(events, pixels)
 
 
 def _load_demo_catalog(tenant_id, catalog, seed: int, name: str, console: Console) -> dict:
@@ -347,7 +398,46 @@ def print_summary(tenant_ids: list[str], console: Console) -> None:
                   "CPA = spend / attributed conversions, for the show with the best ROAS. Explore with "
                   "`earmark ui`, `earmark economics export --tenant ID --by show` or "
                   "`earmark attribution export --tenant ID --by show`.")
+    _print_lift(tenant_ids, console)
     _print_costs(console)
+
+
+def _print_lift(tenant_ids: list[str], console: Console) -> None:
+    """Per tenant with household results: each campaign's match rate and its newest visit lift."""
+    with db.connect("transformer") as conn:
+        names = dict(conn.execute("select id::text, name from app.tenants where id = any(%(ids)s::uuid[])",
+                                  {"ids": tenant_ids}).fetchall())
+        found = {}
+        for tenant_id in tenant_ids:
+            with db.tenant_transaction(conn, tenant_id):
+                found[tenant_id] = conn.execute(load("pipelines", "demo_lift"),
+                                                {"tenant_id": tenant_id}).fetchall()
+    for tenant_id, campaigns in found.items():
+        if not campaigns:
+            continue
+        console.print(f"Households and lift of {names.get(tenant_id, tenant_id)} "
+                      f"(top {len(campaigns)} campaigns by delivered ads):")
+        for campaign_id, exposures, matched, result in campaigns:
+            rate = f"match rate {matched / exposures:.1%}".replace("%", " %")
+            console.print(f"  campaign {campaign_id}: {rate} ({matched:,} of {exposures:,} delivered ads), "
+                          f"{_lift_text(result)}")
+    if any(found.values()):
+        console.print("match rate = delivered ads whose household visited the site within the matching "
+                      "window; lift = exposed households' visit rate against control households of the same "
+                      "shows and weeks (the API's /lift/campaigns/{id} has both metrics).")
+
+
+def _lift_text(result: dict | None) -> str:
+    if not result:
+        return "no lift yet"
+    if result.get("significant") and result.get("lift") is not None:
+        low, high = result.get("ci_low"), result.get("ci_high")
+
+        def pct(x):
+            return "unbounded" if x is None else f"{x:+.0%}".replace("%", " %")
+
+        return f"visit lift {pct(result['lift'])} (95 % CI {pct(low)} to {pct(high)})"
+    return result.get("statement") or "no lift"
 
 
 def _print_costs(console: Console) -> None:

@@ -290,3 +290,28 @@ def privacy_requests(request_id: str | None = None) -> StepOutcome:
     done = outcome(result)
     done.metadata = result.output_for_node("process_privacy_requests") if result.success else {}
     return done
+
+
+def match_households(day: str, tenant_id: str | None = None) -> StepOutcome:
+    """household_matches for every active tenant (or one): matched exposures and listener signals, written as
+    the touches the next attribution run reads."""
+    from pipelines.defs.households import household_matches
+
+    with _quiet():
+        result = dg.materialize(
+            [household_matches], partition_key=day, instance=instance(), raise_on_error=False,
+            run_config={"ops": {household_matches.op.name: {"config": {"tenant_id": tenant_id}}}, **QUIET},
+            resources={"database": EarmarkDatabase()}, tags={"earmark/trigger": "cli"})
+    return outcome(result, "household_matches")
+
+
+def measure_lift(day: str, tenant_id: str | None = None) -> StepOutcome:
+    """campaign_lift for every active tenant (or one), stored as the night of `day`."""
+    from pipelines.defs.households import campaign_lift
+
+    with _quiet():
+        result = dg.materialize(
+            [campaign_lift], partition_key=day, instance=instance(), raise_on_error=False,
+            run_config={"ops": {campaign_lift.op.name: {"config": {"tenant_id": tenant_id}}}, **QUIET},
+            resources={"database": EarmarkDatabase()}, tags={"earmark/trigger": "cli"})
+    return outcome(result, "campaign_lift")

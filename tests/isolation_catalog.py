@@ -1,6 +1,6 @@
 """Catalog queries for the isolation rules, shared by the core test and the post-dbt test."""
 
-TENANT_SCHEMAS = ("nspname in ('app', 'raw', 'catalog', 'ai', 'downloads', 'cost') "
+TENANT_SCHEMAS = ("nspname in ('app', 'raw', 'catalog', 'ai', 'downloads', 'cost', 'households') "
                   "or nspname like 'analytics%%'")
 
 TABLES_WITHOUT_RLS = f"""

@@ -25,8 +25,10 @@ from earmark.cli import (
     downloads,
     economics,
     failures,
+    households,
     insights,
     keys,
+    lift,
     oauth,
     privacy,
     serving,
@@ -54,11 +56,13 @@ download_lists.register(downloads.lists_app)
 app.add_typer(economics.app, name="economics")
 app.add_typer(cost.app, name="cost")
 app.add_typer(downloads.app, name="downloads")
+app.add_typer(households.app, name="households")
 ai.app.command("ad-reads")(ad_reads.ad_reads)
 app.add_typer(ai.app, name="ai")
 app.add_typer(insights.metrics_app, name="metrics")
 app.add_typer(insights.anomalies_app, name="anomalies")
 app.command("forecast")(insights.forecast)
+app.command("lift")(lift.lift)
 app.add_typer(privacy.audit_app, name="audit")
 app.add_typer(privacy.privacy_app, name="privacy")
 app.add_typer(bench.app, name="bench")

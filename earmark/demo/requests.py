@@ -2,7 +2,9 @@
 
 For each (episode, day) with reported deliveries, about that many listeners fetch the episode's file the way
 podcast apps do (a whole-file GET, Apple's two-byte probe then the file, a download in two ranges, a resume,
-a partial listen that never reaches a minute of audio), some twice, through prefix trackers or not; around
+a partial listen that never reaches a minute of audio), some twice, through prefix trackers or not; a share
+stop after a minute or more of audio, before the ads (half of them skipped the opening and its dynamic
+pre-roll), so the same shows' weeks hold listeners without an ad, a campaign's control households; around
 them the noise a real log holds: crawlers, cloud addresses, HEADs, 304s, an Apple Watch, unknown URLs. The
 counts Earmark then certifies come out below what the host reported, as they do in practice.
 """
@@ -36,12 +38,17 @@ TRACKERS = ("https://", "https://dts.podtrac.com/redirect.mp3/", "https://chrt.f
             "https://op3.dev/e/")
 # how listeners fetch a file: whole GET, probe + whole, two ranges, resume, a partial listen
 PATTERNS = np.array([0.50, 0.25, 0.10, 0.07, 0.08])
+# the share of listeners who stop early: past a minute of audio (a download) and before a fifth of the file,
+# so before a baked spot's quarter, a mid-roll and a post-roll (a dynamic pre-roll just after the ID3 tag is
+# still delivered)
+STOP_SHARE = 0.3
 
 
 def request_log(episodes: pl.DataFrame, deliveries: list[dict], ad_slots: list[dict], days: tuple[date, date],
-                seed: int = 7, share: float = 1.0) -> pl.DataFrame:
+                seed: int = 7, share: float = 1.0, stop_share: float = STOP_SHARE) -> pl.DataFrame:
     """The log's rows (IAB_COUNTING.md's columns, as strings) for days first..last, about in time order."""
     rng = np.random.default_rng([seed, 13])
+    stops = np.random.default_rng([seed, 14])  # a stream of its own: the other draws stay as they were
     slotted = {slot["placement_id"]: slot["episode_id"] for slot in ad_slots if slot.get("placement_id")}
     demand: dict[tuple[str, date], int] = {}
     for row in deliveries:
@@ -50,8 +57,8 @@ def request_log(episodes: pl.DataFrame, deliveries: list[dict], ad_slots: list[d
             key = (episode, row["day"])
             demand[key] = max(demand.get(key, 0), round(row["impressions"] * share))
     files = {e["episode_id"]: e for e in episodes.iter_rows(named=True)}
-    parts = [_downloads(rng, files[episode], day, count) for (episode, day), count in sorted(demand.items())
-             if count > 0]
+    parts = [_downloads(rng, files[episode], day, count, stops, stop_share)
+             for (episode, day), count in sorted(demand.items()) if count > 0]
     if not parts:
         return pl.DataFrame(schema={c: pl.String for c in COLUMNS})
     log = pl.concat(parts)
@@ -67,7 +74,8 @@ def request_log(episodes: pl.DataFrame, deliveries: list[dict], ad_slots: list[d
         status=pl.col("status").cast(pl.String), bytes_sent=pl.col("bytes_sent").cast(pl.String))
 
 
-def _downloads(rng: np.random.Generator, file: dict, day: date, count: int) -> pl.DataFrame:
+def _downloads(rng: np.random.Generator, file: dict, day: date, count: int,
+               stops: np.random.Generator | None = None, stop_share: float = 0.0) -> pl.DataFrame:
     total = int(file["bytes_total"])
     minute = int(file["id3_bytes"]) + (total - int(file["id3_bytes"])) * 60 // int(file["duration_s"])
     start = datetime.combine(day, time(0), tzinfo=UTC).timestamp() * 1000
@@ -77,6 +85,20 @@ def _downloads(rng: np.random.Generator, file: dict, day: date, count: int) -> p
     agents = rng.choice(len(APPS), count)
     trackers = rng.choice(len(TRACKERS), count, p=[0.55, 0.25, 0.15, 0.05])
     pattern = rng.choice(len(PATTERNS), count, p=PATTERNS)
+    if stops is not None and stop_share > 0:
+        stopped = (stops.random(count) < stop_share) & (pattern != 4)
+        second = (total - int(file["id3_bytes"])) // int(file["duration_s"])
+        low = minute + 5 * second
+        stop_at = stops.integers(low, max(low + 1, total // 5), count)
+        # half of them skip the opening (an app streaming from where the listener jumped to): past a
+        # dynamic pre-roll too, so its shows' weeks also hold listeners without an ad
+        skip = np.where(stops.random(count) < 0.5, int(file["id3_bytes"]) + 45 * second, 0)
+        held = skip + int(file["id3_bytes"]) + 75 * second
+        stop_at = np.where(skip > 0, np.maximum(stop_at, held), stop_at)
+    else:
+        stopped = np.zeros(count, bool)
+        stop_at = np.zeros(count, np.int64)
+        skip = np.zeros(count, np.int64)
     rows: dict[str, list] = {k: [] for k in ("ts_ms", "method", "ip", "user_agent", "url", "range", "status",
                                               "bytes_sent")}
     path = file["enclosure_url"].removeprefix("https://")
@@ -94,7 +116,9 @@ def _downloads(rng: np.random.Generator, file: dict, day: date, count: int) -> p
     half = total // 2
     for i in range(count):
         kind = pattern[i]
-        if kind == 0:
+        if stopped[i]:  # a listen that stops a few minutes in, before the ads
+            add(i, 0, f"bytes={int(skip[i])}-", 206, int(stop_at[i] - skip[i]))
+        elif kind == 0:
             add(i, 0, "", 200, total)
         elif kind == 1:
             add(i, 0, "bytes=0-1", 206, 2)
@@ -107,7 +131,8 @@ def _downloads(rng: np.random.Generator, file: dict, day: date, count: int) -> p
             add(i, 3_600_000, f"bytes={total // 3}-", 206, total - total // 3)
         else:  # a listen that stops before a minute of audio arrived
             add(i, 0, "bytes=0-", 206, max(2, minute // 2))
-        if i % 11 == 0:  # a retry of the same bytes a few minutes on: never a second download
+        # a retry of the same bytes a few minutes on: never a second download
+        if i % 11 == 0 and not stopped[i]:
             add(i, 300_000, "", 200, total)
     return pl.DataFrame(rows, schema={"ts_ms": pl.Int64, "method": pl.String, "ip": pl.String,
                                       "user_agent": pl.String, "url": pl.String, "range": pl.String,

@@ -34,6 +34,7 @@ OUTCOME_COLUMNS = ("tenant_id", "day", "request_id", "fixed_reason", "fixed_down
                    "rolling_download", "rolling_download_day")
 DOWNLOAD_COLUMNS = ("tenant_id", "day", "mode", "download_id", "episode_id", "ip_key", "ua_id",
                     "qualified_at", "requests", "bytes", "ads_delivered")
+DELIVERED_COLUMNS = ("tenant_id", "day", "mode", "download_id", "ad_id")
 
 
 @dataclass
@@ -219,11 +220,19 @@ def _write(conn: psycopg.Connection, first: date, last: date, outcomes: list, do
             conn.execute(_q("attach_partition"), {"kind": kind, "suffix": suffix, "bound": day.isoformat()})
         day += timedelta(days=1)
     conn.execute(_q("replace_ad_deliveries"), {"first": first, "last": last})
+    conn.execute(_q("replace_delivered_ads"), {"first": first, "last": last})
     conn.execute(_q("replace_counted_days"), {"first": first, "last": last})
     if ads:
-        impressions = pl.concat(ads).group_by("tenant_id", "day", "mode", "ad_id").len("impressions")
+        delivered = pl.concat(ads)
+        impressions = delivered.group_by("tenant_id", "day", "mode", "ad_id").len("impressions")
         conn.execute(_q("insert_ad_delivery"), {column: impressions[column].to_list() for column in (
             "tenant_id", "day", "mode", "ad_id", "impressions")})
+        # Each delivered ad of each download, by COPY into a stage (RLS refuses COPY into the table itself).
+        rows = delivered.select(DELIVERED_COLUMNS).sort(DELIVERED_COLUMNS)
+        if rows.height:
+            conn.execute(_q("create_delivered_stage"))
+            copy_in(conn, copy_statement(sql.Identifier("delivered_ads_stage"), DELIVERED_COLUMNS), rows)
+            conn.execute(_q("insert_delivered_ads"))
     with conn.cursor() as cur:
         cur.executemany(_q("insert_counted_day"),
                         [(t, d, list_version, threshold, rev, n) for t, d, n, rev in days])

@@ -18,7 +18,7 @@ from psycopg.copy import QueuedLibpqWriter
 from earmark import db, tenancy
 from earmark.ingest import reader
 from earmark.ingest.errors import IngestFileError
-from earmark.ingest.validate import LOADED_COLUMNS, Validated, validate
+from earmark.ingest.validate import LOADED_COLUMNS, PIXEL_COLUMNS, Validated, validate
 from earmark.sqlfiles import load
 
 APPROX_BYTES_PER_EVENT = 200
@@ -183,8 +183,11 @@ def _load_events(conn: psycopg.Connection, tenant_id: UUID, batch_id: UUID, load
     if valid.is_empty():
         return loaded
     conn.execute(load("earmark.ingest", "create_stage"))
-    staged = valid.select(LOADED_COLUMNS).with_columns(pl.col("occurred_at").dt.epoch("us"))
-    _copy_csv(conn, load("earmark.ingest", "copy_stage"), staged)
+    staged = valid.select(_with_pixels(LOADED_COLUMNS, valid)).with_columns(
+        pl.col("occurred_at").dt.epoch("us"))
+    copy_stage = sql.SQL(load("earmark.ingest", "copy_stage")).format(
+        columns=_column_list(staged.columns, {"occurred_at": "occurred_at_us"}))
+    _copy_csv(conn, copy_stage, staged)
     conn.execute(load("earmark.ingest", "analyze_stage"))
     clock.lap("copy_stage")
     loaded += conn.execute(load("earmark.ingest", "insert_events"),
@@ -198,10 +201,20 @@ def _copy_into_partition(conn: psycopg.Connection, partition: str,
     """COPY the rows into the new partition as validated; returns how many, and the rest: rows naming a
     promo code or vanity URL, which take the staged insert (it links them to the catalog)."""
     unlinked = pl.col("promo_code").is_null() & pl.col("vanity_url").is_null()
-    direct = valid.filter(unlinked).select(DIRECT_COLUMNS)
-    _copy_csv(conn, sql.SQL(load("earmark.ingest", "copy_partition")).format(partition=sql.SQL(partition)),
-              direct)
+    direct = valid.filter(unlinked).select(_with_pixels(DIRECT_COLUMNS, valid))
+    _copy_csv(conn, sql.SQL(load("earmark.ingest", "copy_partition")).format(
+        partition=sql.SQL(partition), columns=_column_list(direct.columns)), direct)
     return direct.height, valid.filter(~unlinked)
+
+
+def _with_pixels(columns: tuple[str, ...], valid: pl.DataFrame) -> tuple[str, ...]:
+    """The columns to COPY: the pixel ones only when the file had them (validate.PIXEL_COLUMNS)."""
+    return columns + tuple(c for c in PIXEL_COLUMNS if c in valid.columns)
+
+
+def _column_list(columns: list[str], renamed: dict[str, str] | None = None) -> sql.Composed:
+    renamed = renamed or {}
+    return sql.SQL(", ").join(sql.Identifier(renamed.get(c, c)) for c in columns)
 
 
 def _without_loaded(conn: psycopg.Connection, tenant_id: UUID, valid: pl.DataFrame) -> pl.DataFrame:

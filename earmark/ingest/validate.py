@@ -7,6 +7,7 @@ from uuid import UUID
 
 import polars as pl
 
+from earmark.ingest import pixels
 from earmark.ingest.errors import IngestFileError
 from earmark.ingest.reader import ROW, RawFile
 from earmark.privacy import pseudonyms
@@ -15,7 +16,11 @@ REQUIRED_COLUMNS = ("event_id", "user_id", "occurred_at", "event_type", "channel
 # The catalog columns name a show, an episode, a placement, or the promo code / vanity URL a touch used;
 # an id the catalog does not know (yet) is kept, never rejected (reports show it as '(unknown)').
 CATALOG_COLUMNS = ("show_id", "episode_id", "placement_id", "promo_code", "vanity_url")
-OPTIONAL_COLUMNS = ("campaign_id", "revenue", "source", "currency", "tenant_id", *CATALOG_COLUMNS)
+# A site pixel's event may carry the visitor's address and user agent, a survey touch its answer (issue 17).
+PIXEL_INPUTS = ("ip", "user_agent", "survey_answer")
+OPTIONAL_COLUMNS = (
+    "campaign_id", "revenue", "source", "currency", "tenant_id", *CATALOG_COLUMNS, *PIXEL_INPUTS,
+)
 CANONICAL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 EVENT_TYPES = ("touchpoint", "conversion")
 MAX_FIELD_CHARS = 1000
@@ -23,6 +28,9 @@ LOADED_COLUMNS = (
     "event_id", "user_id", "occurred_at", "event_type", "channel", "campaign_id", "revenue", "source",
     "currency", *CATALOG_COLUMNS,
 )
+# What the pixel inputs become: present in Validated.valid only when the file has one of PIXEL_INPUTS, so a
+# file without them costs nothing more. The address itself is never among them (earmark.ingest.pixels).
+PIXEL_COLUMNS = ("household_key", "ip_sealed", "user_agent", "survey_answer")
 
 # date, then 'T' or a space, then hh:mm[:ss[.fraction]], then an optional Z or ±hh[:mm].
 _TIMESTAMP = (
@@ -32,7 +40,7 @@ _TIMESTAMP = (
 
 @dataclass
 class Validated:
-    valid: pl.DataFrame  # LOADED_COLUMNS, typed, first occurrence of each event_id
+    valid: pl.DataFrame  # LOADED_COLUMNS (+ PIXEL_COLUMNS), typed, first occurrence of each event_id
     rejected: pl.DataFrame  # ROW, reason, record
 
 
@@ -58,6 +66,12 @@ def validate(raw: RawFile, tenant_id: UUID, time_zone: str, file_name: str) -> V
         text["currency"].str.to_uppercase().alias("__currency"),
     )
     parsed = _fill_other_timestamps(parsed, time_zone)
+    has_ip, has_pixels = "ip" in raw.columns, any(c in raw.columns for c in PIXEL_INPUTS)
+    keys = pixels.PixelKeys.from_settings() if has_ip else None
+    if has_ip:
+        parsed = parsed.with_columns(text["ip"].alias("__ip"))
+        parsed = parsed.join(pixels.address_table(parsed["__ip"], keys), on="__ip", how="left",
+                             maintain_order="left")
     too_long = pl.any_horizontal(pl.col(c).str.len_chars() > MAX_FIELD_CHARS for c in raw.columns)
     reason = (
         pl.when(too_long).then(pl.lit(f"a field is longer than {MAX_FIELD_CHARS} characters"))
@@ -81,14 +95,19 @@ def validate(raw: RawFile, tenant_id: UUID, time_zone: str, file_name: str) -> V
             pl.format("currency {} is not a 3-letter ISO code", pl.col("currency")))
         .when(text["tenant_id"].is_not_null() & (text["tenant_id"].str.to_lowercase() != str(tenant_id)))
         .then(pl.lit("tenant_id does not match the target tenant"))
-        .otherwise(None)
     )
-    checked = parsed.with_columns(reason.alias("__reason"))
+    if has_ip:
+        reason = reason.when(
+            (pl.col("__ip") != "") & pl.col("__household_key").is_null()
+        ).then(pl.format("ip {} is not an IP address", pl.col("ip")))
+    checked = parsed.with_columns(reason.otherwise(None).alias("__reason"))
+    # The record is the line as sent, but for its address: never stored in clear, even when rejected.
+    fields = [pl.when(pl.col(c).is_not_null()).then(pl.lit(pixels.WITHHELD)).otherwise(pl.lit(""))
+              if c == "ip" else pl.col(c).fill_null("") for c in raw.columns]
     rejected = checked.filter(pl.col("__reason").is_not_null()).select(
         ROW,
         pl.col("__reason").alias("reason"),
-        pl.concat_str([pl.col(c).fill_null("") for c in raw.columns], separator=",")
-        .str.slice(0, 2000).alias("record"),
+        pl.concat_str(fields, separator=",").str.slice(0, 2000).alias("record"),
     )
     good = checked.filter(pl.col("__reason").is_null())
     unique = good.filter(text["event_id"].is_first_distinct())
@@ -103,8 +122,26 @@ def validate(raw: RawFile, tenant_id: UUID, time_zone: str, file_name: str) -> V
         text["source"].alias("source"),
         pl.col("__currency").alias("currency"),
         *(pl.when(text[c] != "").then(text[c]).alias(c) for c in CATALOG_COLUMNS),
+        *((pl.col("__household_key"), pl.col("__address")) if has_ip else ()),
+        *(pl.when(text[c] != "").then(text[c]).alias(c) for c in PIXEL_INPUTS[1:] if has_pixels),
     )
-    return Validated(_pseudonymise_emails(valid), pl.concat([raw.malformed, rejected]).sort(ROW))
+    malformed = raw.malformed
+    if has_ip:
+        valid = _seal_addresses(valid, tenant_id, keys)
+        malformed = malformed.with_columns(
+            pl.col("record").map_elements(pixels.withhold_addresses, return_dtype=pl.String))
+    elif has_pixels:
+        valid = valid.with_columns(pl.lit(None, pl.Int64).alias("household_key"),
+                                   pl.lit(None, pl.String).alias("ip_sealed"))
+    return Validated(_pseudonymise_emails(valid), pl.concat([malformed, rejected]).sort(ROW))
+
+
+def _seal_addresses(valid: pl.DataFrame, tenant_id: UUID, keys: pixels.PixelKeys) -> pl.DataFrame:
+    """household_key and ip_sealed (bytea input text) in place of the canonical address, which is dropped."""
+    return valid.with_columns(
+        pl.col("__household_key").alias("household_key"),
+        pixels.sealed_hex(valid, tenant_id, keys),
+    ).drop("__household_key", "__address")
 
 
 def _pseudonymise_emails(valid: pl.DataFrame) -> pl.DataFrame:

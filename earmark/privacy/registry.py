@@ -74,7 +74,7 @@ def by_table() -> dict[str, list[PersonalColumn]]:
 # A column looks personal by its name: who (user, actor, subject, speaker, people, hosts), how to reach them
 # (email, ip, address, user agent, household, referer), or free text that may name them.
 PERSONAL_NAME = re.compile(
-    r"(^|_)(user_id|email|ip|ip_key|ip_address|address_id|user_agent|ua_id|household\w*|referer\w*|"
+    r"(^|_)(user_id|email|ip|ip_key|ip_address|address_id|user_agent|ua_id|household_key|household_id|referer\w*|"
     r"record|text|speaker|people|hosts|actor|subject\w*|details|changes|answer|dimension_value)$")
 
 

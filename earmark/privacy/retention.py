@@ -44,6 +44,7 @@ _BY_TIME = (
     ("downloads.request_outcomes", "retention_download_request_outcomes"),
     ("downloads.downloads", "retention_download_downloads"),
     ("downloads.ad_deliveries", "retention_download_ad_deliveries"),
+    ("downloads.delivered_ads", "retention_download_delivered_ads"),
     ("downloads.counted_days", "retention_download_counted_days"),
 )
 _BY_BATCH = (

@@ -2,6 +2,7 @@
 
 import asyncio
 import importlib
+import json
 import pkgutil
 from datetime import UTC, datetime, timedelta
 
@@ -10,6 +11,7 @@ import psycopg
 from api import ratelimit
 from api.database import query
 from earmark import credentials, db
+from earmark.households import lift
 from earmark.privacy import processing
 
 # The free tier's 600/min scaled to 6/min with a burst of one: the token comes back after 10 s, not 100 ms,
@@ -173,6 +175,8 @@ TENANT_ROUTES = {
     ("GET", "/privacy/requests"): {},
     ("GET", "/privacy/requests/{request_id}"): {},
     ("GET", "/privacy/requests/{request_id}/export"): {},
+    ("GET", "/households/metrics"): {"params": {"start": "2026-01-01"}},
+    ("GET", "/lift/campaigns/{campaign_id}"): {"url": "/lift/campaigns/c-limits"},
     ("GET", "/ai/ad-reads"): {"params": {"limit": 1, "min_confidence": 0.5}},
     ("GET", "/ai/episodes/{episode_id}"): {},
     ("GET", "/ai/anomalies"): {"params": {"limit": 5, "kind": "spike"}},
@@ -209,6 +213,10 @@ def test_every_tenant_route_passes_the_rate_limiter(attribution_tenants, make_ke
                                 json={"type": "access", "subject": "u-spare"}).json()["id"]
     with db.connect("owner") as conn:
         assert processing.delete_phase(conn, str(attribution_tenants.a.id), spare_request) == "completed"
+        stored = lift.lift([0, 0, 1, 1] * 10, [True, False] * 20, [1, 0, 0, 0] * 10).as_json()
+        conn.execute("insert into households.lift_results (tenant_id, as_of, campaign_id, metric, result) "
+                     "values (%s, '2026-11-30', 'c-limits', 'visits', %s)",
+                     [attribution_tenants.a.id, json.dumps(stored)])
     usage = client.app.state.services.usage
     counted = usage.month_total(attribution_tenants.a.id)
     for (method, path), route in TENANT_ROUTES.items():

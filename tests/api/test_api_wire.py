@@ -108,9 +108,10 @@ def test_the_openapi_document_is_the_whole_inventory(client):
     # /me routes and six of the OAuth server (metadata, authorize GET and POST, token, revoke, introspect);
     # AI adds the ad reads and an episode's analysis; downloads its episodes, shows, ads and exclusions; cost
     # a tenant's report and its budget; insights their anomalies, forecasts, predictions and recommendations;
-    # privacy the audit log and data-subject requests (create, list, one, its export)
+    # privacy the audit log and data-subject requests (create, list, one, its export); households their
+    # metrics and a campaign's lift
     assert served == documented
-    assert len(documented) == 18 + 3 + 5 * 9 + 3 + 1 + 4 + 4 + 5 + 6 + 2 + 4 + 2 + 4 + 1 + 4
+    assert len(documented) == 18 + 3 + 5 * 9 + 3 + 1 + 4 + 4 + 5 + 6 + 2 + 4 + 2 + 4 + 1 + 4 + 2
     for path, operations in openapi["paths"].items():
         for method, operation in operations.items():
             assert {"413", "414"} <= set(operation["responses"]), (method, path)

@@ -42,7 +42,9 @@ def test_definitions_hold_the_pipeline_by_domain():
                                        "recommendations"), "ai"),
                       "download_requests": "downloads", "download_counts": "downloads",
                       **dict.fromkeys(("cost_usage", "fct_daily_costs", "fct_cost_drivers"), "cost"),
-                      "audit_heads_export": "privacy", "raw_retention": "privacy"}
+                      "audit_heads_export": "privacy", "raw_retention": "privacy",
+                      **dict.fromkeys(("household_matches", "campaign_lift", "fct_household_metrics"),
+                                      "households")}
     checks = {key.to_user_string() for key in graph.asset_check_keys}
     assert "raw_events:ingest_batches_balanced" in checks
     assert "fct_daily_channel_credits:credits_sum_to_conversions_fct_daily_channel_credits_" in checks
@@ -64,6 +66,11 @@ def test_definitions_hold_the_pipeline_by_domain():
     nightly = defs.resolve_job_def("attribution_job")
     assert {"download_counts", "fct_daily_spend"} <= {k.to_user_string()
                                                       for k in nightly.asset_layer.executable_asset_keys}
+    # Households match before attribution reads their touches, and lift is measured after it.
+    assert {"household_matches", "campaign_lift"} <= {k.to_user_string()
+                                                      for k in nightly.asset_layer.executable_asset_keys}
+    assert dg.AssetKey("download_counts") in graph.get(dg.AssetKey("household_matches")).parent_keys
+    assert dg.AssetKey("household_matches") in graph.get(dg.AssetKey("fct_touch_credits")).parent_keys
     assert {s.name for s in defs.schedules} == {"attribution_schedule", "transcript_analysis_schedule",
                                                 "cost_schedule", "insights_schedule", "audit_heads_schedule",
                                                 "retention_schedule"}

@@ -28,8 +28,8 @@ pytestmark = pytest.mark.slow
 RETENTION = 12
 MARTS = ("fct_touch_credits", "fct_conversion_paths", "fct_daily_channel_credits", "fct_daily_show_credits")
 DOWNLOAD_TABLES = ("downloads.requests", "downloads.request_outcomes", "downloads.downloads",
-                   "downloads.ad_deliveries", "downloads.counted_days", "downloads.rejected_requests",
-                   "downloads.batches")
+                   "downloads.ad_deliveries", "downloads.delivered_ads", "downloads.counted_days",
+                   "downloads.rejected_requests", "downloads.batches")
 RAW_TABLES = ("raw.events", "raw.rejected_events", "raw.ingest_batches")
 URL = "https://cdn.example.com/shows/retention.mp3"
 UA = "AppleCoreMedia/1.0.0.20G75 (iPhone; U; CPU OS 16_6 like Mac OS X; en_us)"
@@ -101,6 +101,7 @@ def _counts(tenant_id, cutoff: date) -> dict[str, tuple[int, int]]:
         "downloads.request_outcomes": "day < %(c)s",
         "downloads.downloads": "day < %(c)s",
         "downloads.ad_deliveries": "day < %(c)s",
+        "downloads.delivered_ads": "day < %(c)s",
         "downloads.counted_days": "day < %(c)s",
         "downloads.rejected_requests": "batch_id in (select batch_id from downloads.batches where "
                                        "tenant_id = %(t)s and (finished_at < %(ca)s or last_day < %(c)s))",
@@ -225,6 +226,7 @@ def test_retention_removes_exactly_what_is_past_the_cutoff(case, database):
     assert before["downloads.request_outcomes"] == (2, 1)
     assert before["downloads.downloads"] == (4, 2)  # fixed and rolling
     assert before["downloads.ad_deliveries"] == (4, 2)
+    assert before["downloads.delivered_ads"] == (4, 2)  # each download delivered the one ad
     assert before["downloads.counted_days"] == (2, 1)
     assert before["downloads.batches"] == (0, 1) and before["downloads.rejected_requests"] == (0, 1)
     assert default_before["raw.events"] == (0, 48)

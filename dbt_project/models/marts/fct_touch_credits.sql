@@ -36,7 +36,9 @@ with settings as (
 ),
 
 events as not materialized (
-    select * from {{ ref('stg_raw__events') }}
+    -- suppressed rows (a lower signal, a retired touch, a changed link) only tell the scopes which dates
+    -- changed: never part of a path
+    select * from {{ ref('stg_raw__events') }} where is_suppressed is not true
 ),
 
 {% if is_incremental() %}

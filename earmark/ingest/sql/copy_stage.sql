@@ -1,2 +1,2 @@
-copy events_stage (event_id, user_id, occurred_at_us, event_type, channel, campaign_id, revenue, source,
-    currency, show_id, episode_id, placement_id, promo_code, vanity_url) from stdin (format csv)
+-- The columns: the file's loaded columns (service._load_events), the pixel ones only when the file has them.
+copy events_stage ({columns}) from stdin (format csv)

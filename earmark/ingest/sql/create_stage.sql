@@ -14,5 +14,10 @@ create temporary table events_stage (
     episode_id   text,
     placement_id text,
     promo_code   text,
-    vanity_url   text
+    vanity_url   text,
+    -- a pixel event's (validate.PIXEL_COLUMNS; null unless the file has them): never the address in clear
+    household_key bigint,
+    ip_sealed    bytea,
+    user_agent   text,
+    survey_answer text
 ) on commit drop

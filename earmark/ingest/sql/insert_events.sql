@@ -6,14 +6,16 @@
 -- imported later still links them in dbt.
 insert into raw.events (
     tenant_id, event_id, user_id, occurred_at, event_type, channel, campaign_id, revenue, source,
-    currency, show_id, episode_id, placement_id, promo_code, vanity_url, batch_id, loaded_at
+    currency, show_id, episode_id, placement_id, promo_code, vanity_url, household_key, ip_sealed, user_agent,
+    survey_answer, batch_id, loaded_at
 )
 select
     %(tenant_id)s, stage.event_id, stage.user_id,
     timestamptz 'epoch' + stage.occurred_at_us * interval '1 microsecond', stage.event_type, stage.channel,
     coalesce(stage.campaign_id, code.campaign_id, url.campaign_id), stage.revenue, stage.source,
     stage.currency, coalesce(stage.show_id, code.show_id, url.show_id), stage.episode_id, stage.placement_id,
-    stage.normalised_code, stage.normalised_url, %(batch_id)s, %(loaded_at)s
+    stage.normalised_code, stage.normalised_url, stage.household_key, stage.ip_sealed, stage.user_agent,
+    stage.survey_answer, %(batch_id)s, %(loaded_at)s
 from (
     select
         events_stage.*,

@@ -5,5 +5,5 @@ join pg_namespace n on n.oid = c.relnamespace
 join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
 where c.relkind in ('r', 'p', 'v', 'm')
   and not c.relispartition
-  and (n.nspname in ('app', 'raw', 'catalog', 'ai', 'downloads', 'cost') or n.nspname like 'analytics%%')
+  and (n.nspname in ('app', 'raw', 'catalog', 'ai', 'downloads', 'cost', 'households') or n.nspname like 'analytics%%')
 order by 1, 2

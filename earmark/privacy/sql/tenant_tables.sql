@@ -10,7 +10,7 @@ join pg_namespace n on n.oid = c.relnamespace
 join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
 where c.relkind in ('r', 'p')
   and not c.relispartition
-  and (n.nspname in ('app', 'raw', 'catalog', 'ai', 'downloads', 'cost') or n.nspname like 'analytics%%')
+  and (n.nspname in ('app', 'raw', 'catalog', 'ai', 'downloads', 'cost', 'households') or n.nspname like 'analytics%%')
   and exists (select from pg_attribute t where t.attrelid = c.oid and t.attname = 'tenant_id'
               and not t.attisdropped)
   and (n.nspname, c.relname) <> ('app', 'privacy_requests')

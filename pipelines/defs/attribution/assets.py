@@ -32,6 +32,8 @@ PARTIAL_PARSE = "partial_parse.msgpack"
 CATALOG_GROUP = "catalog"
 # The daily-metrics mart the insights assets read (dbt_project/models/marts/ai/) shows in their group.
 AI_GROUP = "ai"
+# The households mart (vendor metrics, dbt_project/models/marts/households/) shows with the matching assets.
+HOUSEHOLDS_GROUP = "households"
 # The cost marts are their own dbt assets (pipelines/defs/cost), built after the usage ledger.
 COST_MODELS = "path:models/marts/cost"
 
@@ -50,6 +52,8 @@ class AttributionTranslator(DagsterDbtTranslator):
         fqn = dbt_resource_props.get("fqn", ())
         if "catalog" in fqn:
             return CATALOG_GROUP
+        if "households" in fqn:
+            return HOUSEHOLDS_GROUP
         return AI_GROUP if "ai" in fqn else ATTRIBUTION_GROUP
 
     def get_partition_mapping(self, dbt_resource_props: Mapping[str, Any],

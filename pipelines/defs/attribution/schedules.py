@@ -1,5 +1,6 @@
-"""`attribution_job` and its `attribution_schedule`: at 02:00 UTC, count the previous UTC day's downloads and
-attribute it, for every tenant (the counts feed the economics marts' impressions)."""
+"""`attribution_job` and its `attribution_schedule`: at 02:00 UTC, count the previous UTC day's downloads,
+match households, attribute the day and measure lift, for every tenant (the counts feed the economics
+marts' impressions, the matches attribution's podcast touches)."""
 
 from datetime import datetime, timedelta
 
@@ -7,10 +8,14 @@ import dagster as dg
 
 from pipelines.defs.attribution.assets import attribution_dbt_assets
 from pipelines.defs.downloads.assets import download_counts
+from pipelines.defs.households.assets import campaign_lift, household_matches
 
+# Counts, then households (their matched touches enter attribution), then the marts, then each campaign's
+# lift.
 attribution_job = dg.define_asset_job(
     "attribution_job",
-    selection=dg.AssetSelection.assets(download_counts, attribution_dbt_assets),
+    selection=dg.AssetSelection.assets(download_counts, household_matches, attribution_dbt_assets,
+                                       campaign_lift),
 )
 
 

@@ -29,7 +29,11 @@ class PrivacyRequestsConfig(dg.Config):
 
 
 def recompute_attribution(tenant_id: str, dates: list[date]) -> dict:
-    """dbt build of the attribution marts for one tenant and exactly these conversion dates."""
+    """Household matching for the tenant (its touches come from the raw events just changed), then a dbt build
+    of the attribution marts for the tenant and exactly these conversion dates."""
+    from earmark.households import matching
+
+    matching.run_tenant(tenant_id)
     options = {"attribution_tenant_id": tenant_id,
                "attribution_dates": ",".join(d.isoformat() for d in dates),
                "attribution_run_id": f"privacy-{tenant_id[:8]}-{datetime.now(UTC):%Y%m%dT%H%M%S}"}

@@ -1,0 +1,1 @@
+delete from downloads.delivered_ads where day between %(first)s and %(last)s

@@ -1,0 +1,566 @@
+"""Household matching and listener signals: what the nightly household_matches asset computes per tenant.
+
+1. Exposures: every delivered ad of a sold slot (downloads.delivered_ads, in the tenant's download window
+   mode) is an exposure of the listener's household (its IP key) at the time the download qualified.
+2. Eligibility: only residential traffic matches. A pixel event from a data-centre address (the downloads
+   data-centre list) or a carrier / CGNAT range (the households carrier list) never matches; neither does a
+   household that showed more than `shared_household_agents` distinct user agents on one UTC day in the
+   request logs and pixel events together (a shared household: an office, a campus, a carrier gateway).
+   Exposures are already free of data-centre addresses (IAB counting drops them); an exposure whose IP key
+   belongs to a carrier range is excluded too.
+3. Match: a pixel event of the same household at or after the exposure and at most `match_window_days`
+   later (exactly the window matches, a second more does not). One match per exposure and user: its first
+   visit.
+4. Signals, per conversion and campaign, by one precedence (earmark.households.signals.PRECEDENCE):
+   promo code > vanity URL > survey > household. A touch belongs to the user's first conversion at or after
+   it, at most the tenant's lookback earlier (the same rule as fct_touch_credits); for each (conversion,
+   campaign) only the highest signal stays: a lower raw touch is suppressed (households.suppressed), a
+   lower household touch is not made. A conversion that names a promo code the catalog knows gets a
+   promo_code touch at its own time.
+5. Written in one transaction per tenant: matches, exposure days, survey links, suppressions, and the touches
+   attribution reads (households.signal_touches). A touch made again unchanged keeps its loaded_at; one no
+   longer made becomes a suppressed row, so attribution recomputes the dates it touched exactly once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+import numpy as np
+import polars as pl
+import psycopg
+from psycopg.rows import dict_row
+
+from earmark import db
+from earmark.downloads.addresses import AddressKeys
+from earmark.downloads.lists import store as download_lists
+from earmark.households import carriers, signals
+from earmark.ingest import pixels
+from earmark.sqlfiles import load
+
+PACKAGE = "earmark.households"
+
+
+@dataclass(frozen=True)
+class Settings:
+    lookback_days: int
+    match_window_days: int
+    shared_household_agents: int
+    download_window: str
+
+
+@dataclass
+class Summary:
+    """What one tenant's run found; the asset's metadata."""
+
+    exposures: int = 0
+    eligible_exposures: int = 0
+    matched_exposures: int = 0
+    pixel_visitors: int = 0
+    matched_visitors: int = 0
+    excluded: dict[str, int] = field(default_factory=dict)
+    touches: dict[str, int] = field(default_factory=dict)
+    suppressed: int = 0
+    survey_links: int = 0
+
+    def as_json(self) -> dict:
+        return {
+            "exposures": self.exposures,
+            "eligible_exposures": self.eligible_exposures,
+            "matched_exposures": self.matched_exposures,
+            "pixel_visitors": self.pixel_visitors,
+            "matched_visitors": self.matched_visitors,
+            "excluded": self.excluded,
+            "touches": self.touches,
+            "suppressed": self.suppressed,
+            "survey_links": self.survey_links,
+        }
+
+
+def _q(name: str) -> str:
+    return load(PACKAGE, name)
+
+
+def _frame(conn: psycopg.Connection, name: str, params: dict, schema: dict) -> pl.DataFrame:
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(_q(name), params).fetchall()
+    return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+
+
+EXPOSURES = {
+    "download_id": pl.String,
+    "ad_id": pl.String,
+    "household_key": pl.Int64,
+    "exposed_at": pl.Datetime("us", "UTC"),
+    "day": pl.Date,
+    "episode_id": pl.String,
+    "placement_id": pl.String,
+    "campaign_id": pl.String,
+    "show_id": pl.String,
+}
+PIXELS = {
+    "event_id": pl.String,
+    "user_id": pl.String,
+    "occurred_at": pl.Datetime("us", "UTC"),
+    "event_type": pl.String,
+    "household_key": pl.Int64,
+    "ip_sealed": pl.Binary,
+    "user_agent": pl.String,
+}
+JOURNEY = {
+    "event_id": pl.String,
+    "user_id": pl.String,
+    "occurred_at": pl.Datetime("us", "UTC"),
+    "event_type": pl.String,
+    "channel": pl.String,
+    "campaign_id": pl.String,
+    "show_id": pl.String,
+    "promo_code": pl.String,
+    "vanity_url": pl.String,
+    "survey_answer": pl.String,
+    "code_campaign_id": pl.String,
+    "code_show_id": pl.String,
+    "url_campaign_id": pl.String,
+}
+
+
+def settings_of(conn: psycopg.Connection, tenant_id: str) -> Settings:
+    row = conn.execute(_q("settings"), {"tenant_id": tenant_id}).fetchone()
+    return Settings(*row)
+
+
+# ---- eligibility ---------------------------------------------------------------------------------------
+
+
+def classify_pixels(tenant_id: str, pixels_frame: pl.DataFrame, datacenter, carrier_networks) -> pl.DataFrame:
+    """Each pixel event's address class: residential, datacenter or carrier (opened from its sealed form)."""
+    classes = []
+    for event_id, sealed in zip(
+        pixels_frame["event_id"].to_list(), pixels_frame["ip_sealed"].to_list(), strict=True
+    ):
+        address = ipaddress.ip_address(pixels.open_event_ip(tenant_id, event_id, sealed))
+        if datacenter.contains(address):
+            classes.append("datacenter")
+        elif carriers.in_networks([str(address)], carrier_networks)[0]:
+            classes.append("carrier")
+        else:
+            classes.append("residential")
+    return pixels_frame.with_columns(pl.Series("address_class", classes, dtype=pl.String))
+
+
+def carrier_keys(conn: psycopg.Connection, tenant_id: str, keys: list[int], carrier_networks) -> set[int]:
+    """The IP keys (of exposures) with an address in a carrier range."""
+    if not keys:
+        return set()
+    opener = AddressKeys.from_settings()
+    found = set()
+    rows = conn.execute(_q("household_addresses"), {"tenant_id": tenant_id, "keys": keys}).fetchall()
+    texts = [opener.open(tenant_id, address_id, sealed) for _, address_id, sealed in rows]
+    inside = carriers.in_networks(texts, carrier_networks) if texts else np.zeros(0, bool)
+    for (ip_key, _, _), hit in zip(rows, inside, strict=True):
+        if hit:
+            found.add(int(ip_key))
+    return found
+
+
+def shared_households(
+    conn: psycopg.Connection,
+    tenant_id: str,
+    mode: str,
+    pixels_frame: pl.DataFrame,
+    keys: list[int],
+    limit: int,
+) -> set[int]:
+    """Households with more than `limit` distinct user agents on some UTC day (logs and pixel together)."""
+    logged = _frame(
+        conn,
+        "download_agents",
+        {"tenant_id": tenant_id, "mode": mode, "keys": keys},
+        {"household_key": pl.Int64, "day": pl.Date, "user_agent": pl.String},
+    )
+    seen = pixels_frame.filter(pl.col("user_agent").is_not_null()).select(
+        "household_key", pl.col("occurred_at").dt.date().alias("day"), "user_agent"
+    )
+    agents = pl.concat([logged, seen])
+    if agents.is_empty():
+        return set()
+    per_day = agents.group_by("household_key", "day").agg(pl.col("user_agent").n_unique().alias("agents"))
+    return set(per_day.filter(pl.col("agents") > limit)["household_key"].to_list())
+
+
+# ---- matching --------------------------------------------------------------------------------------------
+
+
+def match(exposures: pl.DataFrame, visits: pl.DataFrame, window: timedelta) -> pl.DataFrame:
+    """Per exposure and user of the same household: the first visit at or after the exposure, at most
+    `window` later."""
+    if exposures.is_empty() or visits.is_empty():
+        return pl.DataFrame(
+            schema={
+                **EXPOSURES,
+                "user_id": pl.String,
+                "first_visit_event_id": pl.String,
+                "first_visit_at": pl.Datetime("us", "UTC"),
+            }
+        )
+    joined = exposures.join(
+        visits.select(
+            "household_key",
+            "user_id",
+            pl.col("event_id").alias("visit_id"),
+            pl.col("occurred_at").alias("visit_at"),
+        ),
+        on="household_key",
+    )
+    inside = joined.filter(
+        (pl.col("visit_at") >= pl.col("exposed_at")) & (pl.col("visit_at") <= pl.col("exposed_at") + window)
+    )
+    return (
+        inside.sort("visit_at", "visit_id")
+        .group_by("download_id", "ad_id", "user_id", maintain_order=True)
+        .agg(
+            pl.all().exclude("visit_id", "visit_at").first(),
+            pl.col("visit_id").first().alias("first_visit_event_id"),
+            pl.col("visit_at").first().alias("first_visit_at"),
+        )
+    )
+
+
+def touch_id(*parts: str) -> str:
+    return "hh:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def assign_conversions(touches: pl.DataFrame, conversions: pl.DataFrame, lookback: timedelta) -> pl.DataFrame:
+    """Each touch's conversion: the user's first conversion at or after it, if at most `lookback` later."""
+    if touches.is_empty():
+        return touches.with_columns(pl.lit(None, pl.String).alias("conversion_event_id"))
+    if conversions.is_empty():
+        return touches.with_columns(pl.lit(None, pl.String).alias("conversion_event_id"))
+    convs = conversions.select(
+        "user_id",
+        pl.col("occurred_at").alias("converted_at"),
+        pl.col("event_id").alias("conversion_event_id"),
+    ).sort("converted_at")
+    joined = touches.sort("occurred_at").join_asof(
+        convs, left_on="occurred_at", right_on="converted_at", by="user_id", strategy="forward"
+    )
+    return joined.with_columns(
+        pl.when(pl.col("converted_at") - pl.col("occurred_at") <= lookback)
+        .then(pl.col("conversion_event_id"))
+        .otherwise(None)
+        .alias("conversion_event_id")
+    ).drop("converted_at")
+
+
+def survey_link(answer: str, day: date, catalog_rows: list[dict], campaigns: list[dict]) -> dict | None:
+    """The show or advertiser a survey answer names, and the campaign it stands for on that day (the only
+    campaign running on the show, or of the advertiser, then)."""
+    shows = [(r["id"], r["name"]) for r in catalog_rows if r["kind"] == "show"]
+    advertisers = [
+        (r["id"], r["name"], r["aliases"] or []) for r in catalog_rows if r["kind"] == "advertiser"
+    ]
+    found = signals.match_survey(answer, shows, advertisers)
+    if found is None:
+        return None
+    running = [
+        c
+        for c in campaigns
+        if (c["starts_on"] is None or c["starts_on"] <= day) and (c["ends_on"] is None or day <= c["ends_on"])
+    ]
+    key = "show_id" if found.kind == "show" else "advertiser_id"
+    candidates = {c["campaign_id"] for c in running if c[key] == found.id}
+    campaign = next(iter(candidates)) if len(candidates) == 1 else None
+    return {
+        "matched_kind": found.kind,
+        "matched_id": found.id,
+        "campaign_id": campaign,
+        "show_id": found.id if found.kind == "show" else None,
+        "confidence": round(found.confidence, 4),
+    }
+
+
+# ---- one tenant --------------------------------------------------------------------------------------------
+
+
+def run_tenant(tenant_id: UUID | str) -> Summary:
+    """Match, link, dedupe and write one tenant's households data (idempotent: a rerun writes the same)."""
+    tenant_id = str(tenant_id)
+    summary = Summary()
+    with db.connect("transformer") as conn:
+        with db.tenant_transaction(conn, tenant_id):
+            config = settings_of(conn, tenant_id)
+            params = {"tenant_id": tenant_id, "mode": config.download_window}
+            exposures = _frame(conn, "exposures", params, EXPOSURES)
+            pixel_events = _frame(conn, "pixel_events", params, PIXELS)
+            journey = _frame(conn, "journey_events", params, JOURNEY)
+            with conn.cursor(row_factory=dict_row) as cur:
+                catalog_rows = cur.execute(_q("survey_catalog"), params).fetchall()
+                campaigns = cur.execute(_q("survey_campaigns"), params).fetchall()
+            datacenter = download_lists.active(conn).cidrs
+            carrier_networks = carriers.active_networks(conn)
+            keys = sorted(
+                set(exposures["household_key"].to_list()) | set(pixel_events["household_key"].to_list())
+            )
+            carrier_exposed = carrier_keys(
+                conn, tenant_id, sorted(set(exposures["household_key"].to_list())), carrier_networks
+            )
+            shared = shared_households(
+                conn, tenant_id, config.download_window, pixel_events, keys, config.shared_household_agents
+            )
+
+        pixel_events = classify_pixels(tenant_id, pixel_events, datacenter, carrier_networks)
+        visits = pixel_events.filter(
+            (pl.col("address_class") == "residential") & ~pl.col("household_key").is_in(list(shared))
+        )
+        exposures = exposures.with_columns(
+            pl.when(pl.col("household_key").is_in(list(carrier_exposed)))
+            .then(pl.lit("carrier"))
+            .when(pl.col("household_key").is_in(list(shared)))
+            .then(pl.lit("shared"))
+            .otherwise(pl.lit("eligible"))
+            .alias("eligibility")
+        )
+        eligible = exposures.filter(pl.col("eligibility") == "eligible")
+        matches = match(eligible.drop("eligibility"), visits, timedelta(days=config.match_window_days))
+        summary.exposures, summary.eligible_exposures = exposures.height, eligible.height
+        summary.matched_exposures = matches.select("download_id", "ad_id").n_unique() if matches.height else 0
+        summary.pixel_visitors = pixel_events["user_id"].n_unique()
+        summary.matched_visitors = matches["user_id"].n_unique() if matches.height else 0
+        pixel_classes = pixel_events.group_by("address_class").len()
+        summary.excluded = {
+            "pixel_events_datacenter": _count(pixel_classes, "datacenter"),
+            "pixel_events_carrier": _count(pixel_classes, "carrier"),
+            "exposures_carrier": exposures.filter(pl.col("eligibility") == "carrier").height,
+            "exposures_shared": exposures.filter(pl.col("eligibility") == "shared").height,
+            "shared_households": len(shared),
+        }
+
+        touches, suppressed, links = _signals(
+            journey, matches, catalog_rows, campaigns, timedelta(days=config.lookback_days)
+        )
+        summary.touches = dict(touches.group_by("kind").len().iter_rows()) if touches.height else {}
+        summary.suppressed, summary.survey_links = len(suppressed), len(links)
+        days = _exposure_days(exposures, matches)
+        _write(conn, tenant_id, matches, days, touches, suppressed, links)
+    return summary
+
+
+def _count(frame: pl.DataFrame, value: str) -> int:
+    found = frame.filter(pl.col("address_class") == value)
+    return int(found["len"][0]) if found.height else 0
+
+
+def _signals(
+    journey: pl.DataFrame,
+    matches: pl.DataFrame,
+    catalog_rows: list[dict],
+    campaigns: list[dict],
+    lookback: timedelta,
+) -> tuple[pl.DataFrame, list[dict], list[dict]]:
+    """The touches to add (household, promo code), the raw touches to suppress, and the survey links."""
+    conversions = journey.filter(pl.col("event_type") == "conversion")
+    candidates: list[dict] = []
+    # a conversion's own promo code: a touch at the conversion's time
+    for row in conversions.filter(pl.col("code_campaign_id").is_not_null()).iter_rows(named=True):
+        candidates.append(
+            {
+                "event_id": "pc:" + row["event_id"],
+                "user_id": row["user_id"],
+                "occurred_at": row["occurred_at"],
+                "kind": "promo_code",
+                "channel": "promo_code",
+                "campaign_id": row["code_campaign_id"],
+                "show_id": row["code_show_id"],
+                "episode_id": None,
+                "placement_id": None,
+                "source_event_id": row["event_id"],
+                "origin": "earmark",
+            }
+        )
+    touches_raw = journey.filter(pl.col("event_type") != "conversion")
+    links = []
+    for row in touches_raw.iter_rows(named=True):
+        kind, campaign, show = None, row["campaign_id"], row["show_id"]
+        if row["promo_code"] is not None and (row["code_campaign_id"] or campaign):
+            kind, campaign = "promo_code", row["code_campaign_id"] or campaign
+        elif row["vanity_url"] is not None and (row["url_campaign_id"] or campaign):
+            kind, campaign = "vanity_url", row["url_campaign_id"] or campaign
+        elif row["survey_answer"]:
+            link = survey_link(row["survey_answer"], row["occurred_at"].date(), catalog_rows, campaigns)
+            if link is not None:
+                links.append({"event_id": row["event_id"], **link})
+                kind, campaign, show = "survey", link["campaign_id"], link["show_id"]
+        if kind and campaign:
+            candidates.append(
+                {
+                    "event_id": row["event_id"],
+                    "user_id": row["user_id"],
+                    "occurred_at": row["occurred_at"],
+                    "kind": kind,
+                    "channel": row["channel"],
+                    "campaign_id": campaign,
+                    "show_id": show,
+                    "episode_id": None,
+                    "placement_id": None,
+                    "source_event_id": row["event_id"],
+                    "origin": "raw",
+                }
+            )
+    for row in matches.iter_rows(named=True):
+        candidates.append(
+            {
+                "event_id": touch_id(row["download_id"], row["ad_id"], row["user_id"]),
+                "user_id": row["user_id"],
+                "occurred_at": row["exposed_at"],
+                "kind": "household",
+                "channel": "podcast",
+                "campaign_id": row["campaign_id"],
+                "show_id": row["show_id"],
+                "episode_id": row["episode_id"],
+                "placement_id": row["placement_id"],
+                "source_event_id": f"{row['download_id']}/{row['ad_id']}",
+                "origin": "earmark",
+            }
+        )
+    schema = {
+        "event_id": pl.String,
+        "user_id": pl.String,
+        "occurred_at": pl.Datetime("us", "UTC"),
+        "kind": pl.String,
+        "channel": pl.String,
+        "campaign_id": pl.String,
+        "show_id": pl.String,
+        "episode_id": pl.String,
+        "placement_id": pl.String,
+        "source_event_id": pl.String,
+        "origin": pl.String,
+    }
+    frame = (
+        pl.DataFrame(candidates, schema=schema, orient="row") if candidates else pl.DataFrame(schema=schema)
+    )
+    frame = assign_conversions(frame, conversions, lookback)
+    kept_ids: set[str] = set()
+    suppressed: list[dict] = []
+    with_conversion = frame.filter(pl.col("conversion_event_id").is_not_null())
+    by_id = {r["event_id"]: r for r in with_conversion.iter_rows(named=True)}
+    winners = signals.dedupe(
+        signals.Signal(
+            r["conversion_event_id"],
+            r["campaign_id"],
+            r["show_id"],
+            r["kind"],
+            r["occurred_at"],
+            1.0,
+            r["event_id"],
+        )
+        for r in by_id.values()
+    )
+    winner_of = {(w.conversion_id, w.campaign_id): w for w in winners}
+    for r in by_id.values():
+        won = winner_of[(r["conversion_event_id"], r["campaign_id"])]
+        if won.source_event_id == r["event_id"]:
+            kept_ids.add(r["event_id"])
+        elif r["origin"] == "raw":
+            suppressed.append(
+                {
+                    "event_id": r["event_id"],
+                    "user_id": r["user_id"],
+                    "occurred_at": r["occurred_at"],
+                    "conversion_event_id": r["conversion_event_id"],
+                    "campaign_id": r["campaign_id"],
+                    "kept_kind": won.kind,
+                    "dropped_kind": r["kind"],
+                }
+            )
+    # touches that close no conversion (yet) stay: a later conversion's run dedupes them then
+    loose = frame.filter(pl.col("conversion_event_id").is_null())
+    added = pl.concat([with_conversion.filter(pl.col("event_id").is_in(list(kept_ids))), loose])
+    added = added.filter(pl.col("origin") == "earmark").drop("origin", "conversion_event_id")
+    return added, suppressed, links
+
+
+def _exposure_days(exposures: pl.DataFrame, matches: pl.DataFrame) -> pl.DataFrame:
+    if exposures.is_empty():
+        return pl.DataFrame()
+    matched = (
+        matches.select("download_id", "ad_id").unique().with_columns(pl.lit(True).alias("matched"))
+        if matches.height
+        else pl.DataFrame(schema={"download_id": pl.String, "ad_id": pl.String, "matched": pl.Boolean})
+    )
+    frame = exposures.join(matched, on=["download_id", "ad_id"], how="left")
+    return (
+        frame.group_by("day", "campaign_id", "show_id")
+        .agg(
+            pl.len().alias("exposures"),
+            pl.col("household_key").n_unique().alias("households"),
+            (pl.col("eligibility") == "eligible").sum().alias("eligible"),
+            pl.col("matched").fill_null(False).sum().alias("matched"),
+            pl.lit(0).alias("excluded_datacenter"),
+            (pl.col("eligibility") == "carrier").sum().alias("excluded_carrier"),
+            (pl.col("eligibility") == "shared").sum().alias("excluded_shared"),
+        )
+        .sort("day", "campaign_id", "show_id")
+    )
+
+
+def _write(
+    conn: psycopg.Connection,
+    tenant_id: str,
+    matches: pl.DataFrame,
+    days: pl.DataFrame,
+    touches: pl.DataFrame,
+    suppressed: list[dict],
+    links: list[dict],
+) -> None:
+    base = {"tenant_id": tenant_id}
+    with db.tenant_transaction(conn, tenant_id):
+        for name in ("clear", "clear_exposure_days", "clear_survey_links"):
+            conn.execute(_q(name), base)
+        with conn.cursor() as cur:
+            if matches.height:
+                cur.executemany(
+                    _q("insert_match"),
+                    [
+                        {**base, **r}
+                        for r in matches.select(
+                            "download_id",
+                            "ad_id",
+                            "user_id",
+                            "exposed_at",
+                            "household_key",
+                            "campaign_id",
+                            "show_id",
+                            "episode_id",
+                            "placement_id",
+                            "first_visit_event_id",
+                            "first_visit_at",
+                        ).iter_rows(named=True)
+                    ],
+                )
+            if days.height:
+                cur.executemany(
+                    _q("insert_exposure_day"), [{**base, **r} for r in days.iter_rows(named=True)]
+                )
+            if links:
+                cur.executemany(_q("insert_survey_link"), [{**base, **r} for r in links])
+            keep_raw = [r["event_id"] for r in suppressed]
+            cur.execute(_q("suppressed_retire"), {**base, "keep": keep_raw})
+            if suppressed:
+                cur.executemany(_q("insert_suppressed"), [{**base, **r} for r in suppressed])
+            keep = touches["event_id"].to_list() if touches.height else []
+            cur.execute(_q("touches_retire"), {**base, "keep": keep})
+            cur.execute(_q("touches_revive"), {**base, "keep": keep})
+            if touches.height:
+                cur.executemany(_q("touches_upsert"), [{**base, **r} for r in touches.iter_rows(named=True)])
+
+
+def run(tenant_ids: list[str]) -> dict[str, Summary]:
+    return {t: run_tenant(t) for t in tenant_ids}
+
+
+def first_day(value: datetime) -> date:
+    return value.date()

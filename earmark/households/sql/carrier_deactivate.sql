@@ -1,0 +1,1 @@
+update households.carrier_list_versions set active = false where active

@@ -1,0 +1,1 @@
+delete from households.matches where tenant_id = %(tenant_id)s

@@ -1,0 +1,1 @@
+delete from households.exposure_days where tenant_id = %(tenant_id)s
