@@ -27,12 +27,19 @@ os.environ["DAGSTER_HOME"] = str(_HOME / "dagster")
 import psycopg  # noqa: E402
 import pytest  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
+from hypothesis import HealthCheck  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 from api.main import create_app  # noqa: E402
 from api.settings import ApiSettings  # noqa: E402
 from earmark import db, keys, server, tenancy  # noqa: E402
 from earmark.migrate import migrate  # noqa: E402
 from earmark.settings import get_settings  # noqa: E402
+
+# Property tests check what holds, not how fast examples are drawn: on a shared 2-core machine (CI, a second
+# suite beside this one) Hypothesis' timing health check and per-example deadline fail for load alone.
+hypothesis_settings.register_profile("earmark", suppress_health_check=[HealthCheck.too_slow], deadline=None)
+hypothesis_settings.load_profile("earmark")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -124,7 +124,11 @@ def _count_window(first: date, last: date) -> CountSummary:
             lap("datacenters")
             frame = _requests(conn, tenant_id, first, last)
             lap("read")
+            revision = conn.execute(_q("catalog_revision"), {"tenant_id": tenant_id}).fetchone()[0]
+            spanned = [r[0] for r in conn.execute(_q("batch_days"), {"tenant_id": tenant_id, "first": first,
+                                                                    "last": last})]
             if frame.filter(pl.col("kind") == 0).is_empty():
+                days.extend((tenant_id, d, 0, revision) for d in spanned)
                 continue
             summary.tenants += 1
             summary.requests += frame.filter(pl.col("kind") == 0).height
@@ -135,9 +139,10 @@ def _count_window(first: date, last: date) -> CountSummary:
             outcomes.append(counted.outcomes.with_columns(tenant_id=tid))
             downloads.append(counted.downloads.with_columns(tenant_id=tid))
             ads.append(counted.ads.with_columns(tenant_id=tid))
-            revision = conn.execute(_q("catalog_revision"), {"tenant_id": tenant_id}).fetchone()[0]
-            per_day = counted.outcomes.group_by("day").len()
-            days.extend((tenant_id, d, n, revision) for d, n in per_day.iter_rows())
+            # every day the logs span, a quiet one too (with 0), so it never looks uncounted to stale_days
+            per_day = dict(counted.outcomes.group_by("day").len().iter_rows())
+            days.extend((tenant_id, d, n, revision) for d, n in per_day.items())
+            days.extend((tenant_id, d, 0, revision) for d in spanned if d not in per_day)
         _write(conn, first, last, outcomes, downloads, ads, days, lists.version, settings.ip_spike_threshold)
         for frame in downloads:
             for mode, n in frame.group_by("mode").len().iter_rows():

@@ -95,6 +95,7 @@ def apply_retention(conn: psycopg.Connection, tenant_id: UUID | str, today: date
             batch_ids = [row[0] for row in conn.execute(_q(expired), params)]
             for table, statement in steps:
                 removed[table] = conn.execute(_q(statement), {**params, "batch_ids": batch_ids}).rowcount
+        conn.execute(_q("retention_download_batches_trim"), params)
         present = {row[0] for row in conn.execute(_q("retention_marts_present"),
                                                   {"names": list(MARTS), "schema": MARTS_SCHEMA})}
         for mart in (m for m in MARTS if m in present):

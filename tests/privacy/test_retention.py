@@ -123,7 +123,7 @@ def _mart_rows(tenant_id, cutoff: date) -> dict[str, list[tuple]]:
 
 def _add_downloads(tenant_id, tmp: Path, days: list[date]) -> None:
     """One episode with one ad, and a request log with a full download on each day (and one unreadable row),
-    loaded and counted day by day as the download assets do."""
+    loaded and counted over its whole span as the download assets do."""
     with db.connect("owner") as conn, conn.transaction():
         conn.execute("insert into catalog.shows (tenant_id, show_id, title) values (%s, 's1', 'Show')",
                      [tenant_id])
@@ -145,8 +145,8 @@ def _add_downloads(tenant_id, tmp: Path, days: list[date]) -> None:
                          "bytes_sent": "1000000"})
     loaded = downloads_ingest.ingest_file(tenant_id, path)
     assert (loaded.loaded, loaded.rejected) == (len(days), 1)
-    for day in days:
-        counted.count_days(day, day)
+    # the whole span, as the recount sensor would: no day of the log is left uncounted for other tests
+    counted.count_days(min(days), max(days))
 
 
 def _materialize(tenant_ids: list[str]) -> dg.ExecuteInProcessResult:
@@ -227,7 +227,10 @@ def test_retention_removes_exactly_what_is_past_the_cutoff(case, database):
     assert before["downloads.downloads"] == (4, 2)  # fixed and rolling
     assert before["downloads.ad_deliveries"] == (4, 2)
     assert before["downloads.delivered_ads"] == (4, 2)  # each download delivered the one ad
-    assert before["downloads.counted_days"] == (2, 1)
+    first_log_day, last_log_day = months_before(case["today"], 14), months_before(case["today"], 1)
+    # every day of the log's span is counted, quiet days with 0 requests
+    assert before["downloads.counted_days"] == ((cutoff - first_log_day).days,
+                                                (last_log_day - cutoff).days + 1)
     assert before["downloads.batches"] == (0, 1) and before["downloads.rejected_requests"] == (0, 1)
     assert default_before["raw.events"] == (0, 48)
     assert sum(n for n, _ in default_before.values()) == 0
