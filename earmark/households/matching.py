@@ -246,7 +246,8 @@ def assign_conversions(touches: pl.DataFrame, conversions: pl.DataFrame, lookbac
         pl.col("event_id").alias("conversion_event_id"),
     ).sort("converted_at")
     joined = touches.sort("occurred_at").join_asof(
-        convs, left_on="occurred_at", right_on="converted_at", by="user_id", strategy="forward"
+        convs, left_on="occurred_at", right_on="converted_at", by="user_id", strategy="forward",
+        check_sortedness=False,  # both sides are sorted by time; polars cannot check it per user group
     )
     return joined.with_columns(
         pl.when(pl.col("converted_at") - pl.col("occurred_at") <= lookback)

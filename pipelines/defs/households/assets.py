@@ -8,6 +8,7 @@ import dagster as dg
 from earmark.households import lift_runs, matching
 from pipelines.defs.partitions import daily_partitions
 from pipelines.resources import EarmarkDatabase
+from pipelines.usage_metadata import rows_by_tenant
 
 
 class HouseholdsConfig(dg.Config):
@@ -47,6 +48,8 @@ def household_matches(
             "pixel_visitors": total("pixel_visitors"),
             "matched_visitors": total("matched_visitors"),
             "by_tenant": dg.MetadataValue.json(found),
+            # the cost ledger splits the step by what it processed per tenant: exposures and pixel visitors
+            **rows_by_tenant({t: s["exposures"] + s["pixel_visitors"] for t, s in found.items()}),
         }
     )
 
@@ -74,5 +77,6 @@ def campaign_lift(
             "tenants": len(stored),
             "campaign_results": sum(stored.values()),
             "as_of": as_of.isoformat(),
+            **rows_by_tenant(stored),
         }
     )
