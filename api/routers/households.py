@@ -44,9 +44,24 @@ class HouseholdMetricsRow(BaseModel):
     roas: Ratio = Field(description="revenue / spend.")
 
 
+class MatchRate(BaseModel):
+    campaign_id: str
+    show_id: str
+    exposures: int = Field(description="Delivered ads of the campaign on the show over the days asked.")
+    eligible: int = Field(description="Of them, to residential, unshared households.")
+    matched: int = Field(description="Of them, matched to a visit of the same household in the window.")
+    match_rate: Ratio = Field(description="matched / exposures.")
+    matched_visitors: int = Field(description="Distinct users matched to the campaign on the show.")
+    pixel_visitors: int = Field(description="Distinct users the site pixel saw over the days asked.")
+    visitor_match_rate: Ratio = Field(description="matched_visitors / pixel_visitors.")
+
+
 class HouseholdMetrics(BaseModel):
     model: Model
     rows: list[HouseholdMetricsRow]
+    match_rates: list[MatchRate] = Field(
+        description="Per campaign and show over the days asked, as every vendor discloses them."
+    )
 
 
 class MetricLift(BaseModel):
@@ -92,11 +107,12 @@ async def household_metrics(
     conversions, CPA and ROAS per day, campaign and show (at most 10,000 rows; narrow with the dates)."""
     ready = await session.one(query("household_metrics_ready"))
     if not ready["ready"]:
-        return HouseholdMetrics(model=model or ready["reporting_model"], rows=[])
-    rows = await session.rows(
-        query("household_metrics"), {"model": model, "start": start, "end": end, "campaign_id": campaign_id}
-    )
-    return HouseholdMetrics(model=model or ready["reporting_model"], rows=rows)
+        return HouseholdMetrics(model=model or ready["reporting_model"], rows=[], match_rates=[])
+    params = {"model": model, "start": start, "end": end, "campaign_id": campaign_id}
+    rows, rates = await session.results((query("household_metrics"), query("household_match_rates")), params)
+    if campaign_id is not None:
+        rates = [r for r in rates if r["campaign_id"] == campaign_id]
+    return HouseholdMetrics(model=model or ready["reporting_model"], rows=rows, match_rates=rates)
 
 
 @router.get(

@@ -281,3 +281,22 @@ def test_metrics_and_lift_of_the_campaign(matched):
     # every listener of the show that week heard the ad: no control household, so no lift, and it says why
     assert visits.exposed_households == 0 and visits.dropped_exposed == 4 and visits.lift is None
     assert visits.reason
+
+
+def test_the_api_reports_match_rates_metrics_and_lift(matched, make_key, client):
+    tenant, _ = matched
+    reader = make_key(tenant, ["attribution:read"])
+    answer = client.get("/api/v1/households/metrics", headers=reader.headers, params={"model": "linear"})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert [(r["campaign_id"], r["show_id"], r["impressions"], r["matched"], r["match_rate"])
+            for r in body["rows"]] == [("c1", "s1", 6, 3, 0.5)]
+    # 3 of the 6 delivered ads matched; 3 matched users of the 26 the pixel saw (a, b, c, e, f and 21 of d)
+    assert body["match_rates"] == [{"campaign_id": "c1", "show_id": "s1", "exposures": 6, "eligible": 4,
+                                    "matched": 3, "match_rate": 0.5, "matched_visitors": 3,
+                                    "pixel_visitors": 26, "visitor_match_rate": 3 / 26}]
+    assert client.get("/api/v1/lift/campaigns/c1", headers=reader.headers).status_code == 404  # not run yet
+    lift_runs.store_tenant(tenant.id, datetime(2026, 11, 30).date())
+    lift = client.get("/api/v1/lift/campaigns/c1", headers=reader.headers).json()
+    assert lift["as_of"] == "2026-11-30" and lift["visits"]["exposed_households"] == 0
+    assert lift["visits"]["statement"] and lift["conversions"]["metric"] == "conversions"
