@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 import typer
@@ -252,6 +253,10 @@ def privacy_process(
 
 
 def register(app: typer.Typer) -> None:
+    # Dagster warns at import that BackfillPolicy is beta, once per process, on the user's terminal: a
+    # library's note to its developers, not to Earmark's users (the policy is pinned with the version).
+    warnings.filterwarnings("ignore", message=r"Parameter `backfill_policy` of function .* is currently in "
+                                              r"beta")
     from earmark.cli import cost as cost_cli
     from earmark.cli import insights as insights_cli
 
