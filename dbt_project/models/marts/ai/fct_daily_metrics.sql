@@ -70,7 +70,8 @@ touches as (
         {{ resolve_catalog('events') }}
     from {{ ref('stg_raw__events') }} as events
     {{ join_catalog('events') }}
-    where not events.is_conversion and events.signal_kind is null and events.is_suppressed is not true
+    -- `not is_suppressed` (never null) plans as an anti-join; see fct_touch_credits
+    where not events.is_conversion and events.signal_kind is null and not events.is_suppressed
       and (events.channel <> 'podcast' or events.vanity_url is not null)
 ),
 
