@@ -12,6 +12,7 @@ from earmark import db, tenancy
 from earmark.migrate import migrate, require_current_schema
 from earmark.orchestration import landing_folder, waiting_files, waiting_request_logs, waiting_transcripts
 from earmark.sqlfiles import load
+from pipelines import households_steps as households
 from pipelines import runner
 from pipelines.defs.partitions import FIRST_DAY
 from pipelines.defs.tenants import ensure_tenant_partitions
@@ -73,40 +74,12 @@ def run_pipeline(tenant_id: str | None = None, full_refresh: bool = False,
     if not _has_events(only):
         console.print("no events yet: nothing to attribute")
         return summary
-    _match_households(only, summary, console)
+    households.match(only, summary, console)
     first_day = None if full_refresh else _first_changed_day(tenant_ids)
     _attribute(first_day or _first_event_day(only), only, full_refresh, summary, console)
     if summary.attributed:
-        _measure_lift(only, summary, console)
+        households.measure_lift(only, summary, console)
     return summary
-
-
-def _match_households(tenant_id: str | None, summary: RunSummary, console: Console) -> None:
-    """Household matching and listener signals before attribution, which reads the touches they make."""
-    day = datetime.now(UTC).date().isoformat()
-    with console.status("matching delivered ads to site visits by household"):
-        result = runner.match_households(day, tenant_id)
-    if not result.success:
-        summary.failed.append(result.error)
-        console.print(f"[red]household matching failed:[/] {result.error}")
-        return
-    summary.households = result.metadata
-    if result.metadata.get("exposures"):
-        console.print(f"households: {result.metadata['matched_exposures']:,} of "
-                      f"{result.metadata['exposures']:,} delivered ads matched to a visit, "
-                      f"{result.metadata['matched_visitors']:,} of "
-                      f"{result.metadata['pixel_visitors']:,} pixel visitors matched")
-
-
-def _measure_lift(tenant_id: str | None, summary: RunSummary, console: Console) -> None:
-    day = datetime.now(UTC).date().isoformat()
-    with console.status("measuring each campaign's lift"):
-        result = runner.measure_lift(day, tenant_id)
-    if not result.success:
-        summary.failed.append(result.error)
-        console.print(f"[red]lift failed:[/] {result.error}")
-        return
-    summary.lift = result.metadata
 
 
 def derive_insights(summary: RunSummary, console: Console, day: date | None = None,
@@ -398,46 +371,8 @@ def print_summary(tenant_ids: list[str], console: Console) -> None:
                   "CPA = spend / attributed conversions, for the show with the best ROAS. Explore with "
                   "`earmark ui`, `earmark economics export --tenant ID --by show` or "
                   "`earmark attribution export --tenant ID --by show`.")
-    _print_lift(tenant_ids, console)
+    households.print_lift(tenant_ids, console)
     _print_costs(console)
-
-
-def _print_lift(tenant_ids: list[str], console: Console) -> None:
-    """Per tenant with household results: each campaign's match rate and its newest visit lift."""
-    with db.connect("transformer") as conn:
-        names = dict(conn.execute("select id::text, name from app.tenants where id = any(%(ids)s::uuid[])",
-                                  {"ids": tenant_ids}).fetchall())
-        found = {}
-        for tenant_id in tenant_ids:
-            with db.tenant_transaction(conn, tenant_id):
-                found[tenant_id] = conn.execute(load("pipelines", "demo_lift"),
-                                                {"tenant_id": tenant_id}).fetchall()
-    for tenant_id, campaigns in found.items():
-        if not campaigns:
-            continue
-        console.print(f"Households and lift of {names.get(tenant_id, tenant_id)} "
-                      f"(top {len(campaigns)} campaigns by delivered ads):")
-        for campaign_id, exposures, matched, result in campaigns:
-            rate = f"match rate {matched / exposures:.1%}".replace("%", " %")
-            console.print(f"  campaign {campaign_id}: {rate} ({matched:,} of {exposures:,} delivered ads), "
-                          f"{_lift_text(result)}")
-    if any(found.values()):
-        console.print("match rate = delivered ads whose household visited the site within the matching "
-                      "window; lift = exposed households' visit rate against control households of the same "
-                      "shows and weeks (the API's /lift/campaigns/{id} has both metrics).")
-
-
-def _lift_text(result: dict | None) -> str:
-    if not result:
-        return "no lift yet"
-    if result.get("significant") and result.get("lift") is not None:
-        low, high = result.get("ci_low"), result.get("ci_high")
-
-        def pct(x):
-            return "unbounded" if x is None else f"{x:+.0%}".replace("%", " %")
-
-        return f"visit lift {pct(result['lift'])} (95 % CI {pct(low)} to {pct(high)})"
-    return result.get("statement") or "no lift"
 
 
 def _print_costs(console: Console) -> None:

@@ -297,21 +297,21 @@ def match_households(day: str, tenant_id: str | None = None) -> StepOutcome:
     the touches the next attribution run reads."""
     from pipelines.defs.households import household_matches
 
-    with _quiet():
-        result = dg.materialize(
-            [household_matches], partition_key=day, instance=instance(), raise_on_error=False,
-            run_config={"ops": {household_matches.op.name: {"config": {"tenant_id": tenant_id}}}, **QUIET},
-            resources={"database": EarmarkDatabase()}, tags={"earmark/trigger": "cli"})
-    return outcome(result, "household_matches")
+    return _tenant_step(household_matches, day, tenant_id)
 
 
 def measure_lift(day: str, tenant_id: str | None = None) -> StepOutcome:
     """campaign_lift for every active tenant (or one), stored as the night of `day`."""
     from pipelines.defs.households import campaign_lift
 
+    return _tenant_step(campaign_lift, day, tenant_id)
+
+
+def _tenant_step(asset: dg.AssetsDefinition, day: str, tenant_id: str | None) -> StepOutcome:
+    """One daily-partitioned asset whose config names a tenant (None: every active tenant)."""
     with _quiet():
         result = dg.materialize(
-            [campaign_lift], partition_key=day, instance=instance(), raise_on_error=False,
-            run_config={"ops": {campaign_lift.op.name: {"config": {"tenant_id": tenant_id}}}, **QUIET},
+            [asset], partition_key=day, instance=instance(), raise_on_error=False,
+            run_config={"ops": {asset.op.name: {"config": {"tenant_id": tenant_id}}}, **QUIET},
             resources={"database": EarmarkDatabase()}, tags={"earmark/trigger": "cli"})
-    return outcome(result, "campaign_lift")
+    return outcome(result, asset.op.name)

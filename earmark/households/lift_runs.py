@@ -18,13 +18,11 @@ from uuid import UUID
 
 import numpy as np
 import polars as pl
-from psycopg.rows import dict_row
 
 from earmark import db
 from earmark.downloads.lists import store as download_lists
-from earmark.households import carriers, matching
+from earmark.households import carriers, eligibility, store
 from earmark.households.lift import Lift, lift
-from earmark.sqlfiles import load
 
 METRICS = ("visits", "conversions")
 CELLS = {
@@ -35,32 +33,22 @@ CELLS = {
 }
 
 
-def _q(name: str) -> str:
-    return load("earmark.households", name)
-
-
-def _cells(conn, name: str, params: dict) -> pl.DataFrame:
-    with conn.cursor(row_factory=dict_row) as cur:
-        rows = cur.execute(_q(name), params).fetchall()
-    return pl.DataFrame(rows, schema=CELLS, orient="row") if rows else pl.DataFrame(schema=CELLS)
-
-
 class TenantData:
     """What every campaign of one tenant shares: its listens, pixel events and excluded households."""
 
     def __init__(self, tenant_id: str) -> None:
         self.tenant_id = tenant_id
         with db.connect("transformer") as conn, db.tenant_transaction(conn, tenant_id):
-            self.settings = matching.settings_of(conn, tenant_id)
+            self.settings = store.settings_of(conn, tenant_id)
             self.params = {"tenant_id": tenant_id, "mode": self.settings.download_window}
-            self.listens = _cells(conn, "listens_by_week", self.params)
-            pixels = matching._frame(conn, "pixel_events", self.params, matching.PIXELS)
+            self.listens = store.frame(conn, "listens_by_week", self.params, CELLS)
+            pixels = eligibility.pixel_events(conn, self.params)
             datacenter = download_lists.active(conn).cidrs
             networks = carriers.active_networks(conn)
             keys = sorted(set(self.listens["household_key"].to_list()))
-            self.excluded = matching.carrier_keys(
+            self.excluded = eligibility.carrier_keys(
                 conn, tenant_id, keys, networks
-            ) | matching.shared_households(
+            ) | eligibility.shared_households(
                 conn,
                 tenant_id,
                 self.settings.download_window,
@@ -68,16 +56,17 @@ class TenantData:
                 keys,
                 self.settings.shared_household_agents,
             )
-            self.campaigns = [r[0] for r in conn.execute(_q("campaigns_delivered"), self.params).fetchall()]
-            self._conn_params = self.params
-        pixels = matching.classify_pixels(tenant_id, pixels, datacenter, networks)
+            delivered = conn.execute(store.q("campaigns_delivered"), self.params).fetchall()
+            self.campaigns = [r[0] for r in delivered]
+        pixels = eligibility.classify_pixels(tenant_id, pixels, datacenter, networks)
         self.pixels = pixels.filter(pl.col("address_class") == "residential").select(
             "household_key", "occurred_at", "event_type"
         )
 
     def campaign(self, campaign_id: str) -> dict[str, Lift]:
         with db.connect("transformer") as conn, db.tenant_transaction(conn, self.tenant_id):
-            exposed = _cells(conn, "campaign_exposures", {**self.params, "campaign_id": campaign_id})
+            exposed = store.frame(conn, "campaign_exposures", {**self.params, "campaign_id": campaign_id},
+                                  CELLS)
         return campaign_lift(
             exposed, self.listens, self.pixels, self.excluded, timedelta(days=self.settings.match_window_days)
         )
@@ -150,11 +139,11 @@ def store_tenant(tenant_id: UUID | str, as_of: date) -> dict[str, dict[str, Lift
     """Compute every delivered campaign's lift and replace the night's results in one transaction."""
     found = tenant_lifts(tenant_id)
     with db.connect("transformer") as conn, db.tenant_transaction(conn, str(tenant_id)):
-        conn.execute(_q("lift_replace"), {"tenant_id": str(tenant_id), "as_of": as_of})
+        conn.execute(store.q("lift_replace"), {"tenant_id": str(tenant_id), "as_of": as_of})
         for campaign_id, by_metric in found.items():
             for metric, result in by_metric.items():
                 conn.execute(
-                    _q("lift_insert"),
+                    store.q("lift_insert"),
                     {
                         "tenant_id": str(tenant_id),
                         "as_of": as_of,

@@ -2,12 +2,9 @@
 
 1. Exposures: every delivered ad of a sold slot (downloads.delivered_ads, in the tenant's download window
    mode) is an exposure of the listener's household (its IP key) at the time the download qualified.
-2. Eligibility: only residential traffic matches. A pixel event from a data-centre address (the downloads
-   data-centre list) or a carrier / CGNAT range (the households carrier list) never matches; neither does a
-   household that showed more than `shared_household_agents` distinct user agents on one UTC day in the
-   request logs and pixel events together (a shared household: an office, a campus, a carrier gateway).
-   Exposures are already free of data-centre addresses (IAB counting drops them); an exposure whose IP key
-   belongs to a carrier range is excluded too.
+2. Eligibility (earmark.households.eligibility): only residential, unshared households match. Exposures
+   are already free of data-centre addresses (IAB counting drops them);
+   an exposure whose IP key belongs to a carrier range is excluded too.
 3. Match: a pixel event of the same household at or after the exposure and at most `match_window_days`
    later (exactly the window matches, a second more does not). One match per exposure and user: its first
    visit.
@@ -25,32 +22,17 @@
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from uuid import UUID
 
-import numpy as np
 import polars as pl
 import psycopg
 from psycopg.rows import dict_row
 
 from earmark import db
-from earmark.downloads.addresses import AddressKeys
 from earmark.downloads.lists import store as download_lists
-from earmark.households import carriers, signals
-from earmark.ingest import pixels
-from earmark.sqlfiles import load
-
-PACKAGE = "earmark.households"
-
-
-@dataclass(frozen=True)
-class Settings:
-    lookback_days: int
-    match_window_days: int
-    shared_household_agents: int
-    download_window: str
+from earmark.households import carriers, eligibility, signals, store
 
 
 @dataclass
@@ -81,16 +63,6 @@ class Summary:
         }
 
 
-def _q(name: str) -> str:
-    return load(PACKAGE, name)
-
-
-def _frame(conn: psycopg.Connection, name: str, params: dict, schema: dict) -> pl.DataFrame:
-    with conn.cursor(row_factory=dict_row) as cur:
-        rows = cur.execute(_q(name), params).fetchall()
-    return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
-
-
 EXPOSURES = {
     "download_id": pl.String,
     "ad_id": pl.String,
@@ -101,15 +73,6 @@ EXPOSURES = {
     "placement_id": pl.String,
     "campaign_id": pl.String,
     "show_id": pl.String,
-}
-PIXELS = {
-    "event_id": pl.String,
-    "user_id": pl.String,
-    "occurred_at": pl.Datetime("us", "UTC"),
-    "event_type": pl.String,
-    "household_key": pl.Int64,
-    "ip_sealed": pl.Binary,
-    "user_agent": pl.String,
 }
 JOURNEY = {
     "event_id": pl.String,
@@ -127,69 +90,6 @@ JOURNEY = {
     "url_campaign_id": pl.String,
 }
 
-
-def settings_of(conn: psycopg.Connection, tenant_id: str) -> Settings:
-    row = conn.execute(_q("settings"), {"tenant_id": tenant_id}).fetchone()
-    return Settings(*row)
-
-
-# ---- eligibility ---------------------------------------------------------------------------------------
-
-
-def classify_pixels(tenant_id: str, pixels_frame: pl.DataFrame, datacenter, carrier_networks) -> pl.DataFrame:
-    """Each pixel event's address class: residential, datacenter or carrier (opened from its sealed form)."""
-    classes = []
-    for event_id, sealed in zip(
-        pixels_frame["event_id"].to_list(), pixels_frame["ip_sealed"].to_list(), strict=True
-    ):
-        address = ipaddress.ip_address(pixels.open_event_ip(tenant_id, event_id, sealed))
-        if datacenter.contains(address):
-            classes.append("datacenter")
-        elif carriers.in_networks([str(address)], carrier_networks)[0]:
-            classes.append("carrier")
-        else:
-            classes.append("residential")
-    return pixels_frame.with_columns(pl.Series("address_class", classes, dtype=pl.String))
-
-
-def carrier_keys(conn: psycopg.Connection, tenant_id: str, keys: list[int], carrier_networks) -> set[int]:
-    """The IP keys (of exposures) with an address in a carrier range."""
-    if not keys:
-        return set()
-    opener = AddressKeys.from_settings()
-    found = set()
-    rows = conn.execute(_q("household_addresses"), {"tenant_id": tenant_id, "keys": keys}).fetchall()
-    texts = [opener.open(tenant_id, address_id, sealed) for _, address_id, sealed in rows]
-    inside = carriers.in_networks(texts, carrier_networks) if texts else np.zeros(0, bool)
-    for (ip_key, _, _), hit in zip(rows, inside, strict=True):
-        if hit:
-            found.add(int(ip_key))
-    return found
-
-
-def shared_households(
-    conn: psycopg.Connection,
-    tenant_id: str,
-    mode: str,
-    pixels_frame: pl.DataFrame,
-    keys: list[int],
-    limit: int,
-) -> set[int]:
-    """Households with more than `limit` distinct user agents on some UTC day (logs and pixel together)."""
-    logged = _frame(
-        conn,
-        "download_agents",
-        {"tenant_id": tenant_id, "mode": mode, "keys": keys},
-        {"household_key": pl.Int64, "day": pl.Date, "user_agent": pl.String},
-    )
-    seen = pixels_frame.filter(pl.col("user_agent").is_not_null()).select(
-        "household_key", pl.col("occurred_at").dt.date().alias("day"), "user_agent"
-    )
-    agents = pl.concat([logged, seen])
-    if agents.is_empty():
-        return set()
-    per_day = agents.group_by("household_key", "day").agg(pl.col("user_agent").n_unique().alias("agents"))
-    return set(per_day.filter(pl.col("agents") > limit)["household_key"].to_list())
 
 
 # ---- matching --------------------------------------------------------------------------------------------
@@ -293,27 +193,27 @@ def run_tenant(tenant_id: UUID | str) -> Summary:
     summary = Summary()
     with db.connect("transformer") as conn:
         with db.tenant_transaction(conn, tenant_id):
-            config = settings_of(conn, tenant_id)
+            config = store.settings_of(conn, tenant_id)
             params = {"tenant_id": tenant_id, "mode": config.download_window}
-            exposures = _frame(conn, "exposures", params, EXPOSURES)
-            pixel_events = _frame(conn, "pixel_events", params, PIXELS)
-            journey = _frame(conn, "journey_events", params, JOURNEY)
+            exposures = store.frame(conn, "exposures", params, EXPOSURES)
+            pixel_events = eligibility.pixel_events(conn, params)
+            journey = store.frame(conn, "journey_events", params, JOURNEY)
             with conn.cursor(row_factory=dict_row) as cur:
-                catalog_rows = cur.execute(_q("survey_catalog"), params).fetchall()
-                campaigns = cur.execute(_q("survey_campaigns"), params).fetchall()
+                catalog_rows = cur.execute(store.q("survey_catalog"), params).fetchall()
+                campaigns = cur.execute(store.q("survey_campaigns"), params).fetchall()
             datacenter = download_lists.active(conn).cidrs
             carrier_networks = carriers.active_networks(conn)
             keys = sorted(
                 set(exposures["household_key"].to_list()) | set(pixel_events["household_key"].to_list())
             )
-            carrier_exposed = carrier_keys(
+            carrier_exposed = eligibility.carrier_keys(
                 conn, tenant_id, sorted(set(exposures["household_key"].to_list())), carrier_networks
             )
-            shared = shared_households(
+            shared = eligibility.shared_households(
                 conn, tenant_id, config.download_window, pixel_events, keys, config.shared_household_agents
             )
 
-        pixel_events = classify_pixels(tenant_id, pixel_events, datacenter, carrier_networks)
+        pixel_events = eligibility.classify_pixels(tenant_id, pixel_events, datacenter, carrier_networks)
         visits = pixel_events.filter(
             (pl.col("address_class") == "residential") & ~pl.col("household_key").is_in(list(shared))
         )
@@ -520,11 +420,11 @@ def _write(
     base = {"tenant_id": tenant_id}
     with db.tenant_transaction(conn, tenant_id):
         for name in ("clear", "clear_exposure_days", "clear_survey_links"):
-            conn.execute(_q(name), base)
+            conn.execute(store.q(name), base)
         with conn.cursor() as cur:
             if matches.height:
                 cur.executemany(
-                    _q("insert_match"),
+                    store.q("insert_match"),
                     [
                         {**base, **r}
                         for r in matches.select(
@@ -544,24 +444,17 @@ def _write(
                 )
             if days.height:
                 cur.executemany(
-                    _q("insert_exposure_day"), [{**base, **r} for r in days.iter_rows(named=True)]
+                    store.q("insert_exposure_day"), [{**base, **r} for r in days.iter_rows(named=True)]
                 )
             if links:
-                cur.executemany(_q("insert_survey_link"), [{**base, **r} for r in links])
+                cur.executemany(store.q("insert_survey_link"), [{**base, **r} for r in links])
             keep_raw = [r["event_id"] for r in suppressed]
-            cur.execute(_q("suppressed_retire"), {**base, "keep": keep_raw})
+            cur.execute(store.q("suppressed_retire"), {**base, "keep": keep_raw})
             if suppressed:
-                cur.executemany(_q("insert_suppressed"), [{**base, **r} for r in suppressed])
+                cur.executemany(store.q("insert_suppressed"), [{**base, **r} for r in suppressed])
             keep = touches["event_id"].to_list() if touches.height else []
-            cur.execute(_q("touches_retire"), {**base, "keep": keep})
-            cur.execute(_q("touches_revive"), {**base, "keep": keep})
+            cur.execute(store.q("touches_retire"), {**base, "keep": keep})
+            cur.execute(store.q("touches_revive"), {**base, "keep": keep})
             if touches.height:
-                cur.executemany(_q("touches_upsert"), [{**base, **r} for r in touches.iter_rows(named=True)])
-
-
-def run(tenant_ids: list[str]) -> dict[str, Summary]:
-    return {t: run_tenant(t) for t in tenant_ids}
-
-
-def first_day(value: datetime) -> date:
-    return value.date()
+                cur.executemany(store.q("touches_upsert"),
+                                [{**base, **r} for r in touches.iter_rows(named=True)])

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 
 from earmark.downloads.lists.parse import parse_cidrs
-from earmark.households import matching
+from earmark.households import eligibility, matching
 from earmark.ingest import pixels
 
 TENANT = str(uuid.UUID(int=7))
@@ -35,7 +35,7 @@ def test_each_pixel_event_is_classed_from_its_sealed_address(database):
             ],
         }
     )
-    classed = matching.classify_pixels(TENANT, frame, DATACENTER, CARRIERS)
+    classed = eligibility.classify_pixels(TENANT, frame, DATACENTER, CARRIERS)
     assert dict(zip(classed["event_id"], classed["address_class"], strict=True)) == {
         "p1": "residential",
         "p2": "datacenter",
