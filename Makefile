@@ -10,7 +10,7 @@ demo: $(STAMP)
 	$(BIN)/earmark demo
 
 # On every core (at most 4): each pytest-xdist worker starts its own throwaway Postgres, and a file's tests
-# stay on one worker (--dist loadfile) with their module fixtures. 13 min on one core, 8 on two.
+# stay on one worker (--dist loadfile) with their module fixtures. 9.5 min on two cores.
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile
 
