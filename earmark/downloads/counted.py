@@ -212,32 +212,31 @@ def _write(conn: psycopg.Connection, first: date, last: date, outcomes: list, do
                 "requests": pl.Int32, "bytes": pl.Int64, "ads_delivered": pl.Int32}))
     download_frame = download_frame.with_columns(qualified_at=pl.from_epoch("qualified_ms", "ms")).select(
         DOWNLOAD_COLUMNS)
+    delivered = (pl.concat(ads) if ads else pl.DataFrame(
+        schema={"tenant_id": pl.String, "day": pl.Date, "mode": pl.String, "download_id": pl.String,
+                "ad_id": pl.String})).select(DELIVERED_COLUMNS)
+    # Each day of every result table is written fresh into an unattached table by COPY (sorted by its
+    # primary key, which ATTACH then builds in one pass) and swapped in for the day it replaces.
+    results = (("request_outcomes", outcome_frame, OUTCOME_COLUMNS, ("tenant_id", "day")),
+               ("downloads", download_frame, DOWNLOAD_COLUMNS, ("tenant_id", "day")),
+               ("delivered_ads", delivered, DELIVERED_COLUMNS, DELIVERED_COLUMNS))
     day = first
     while day <= last:
         suffix = day.strftime("%Y%m%d")
-        for kind, frame, columns in (("request_outcomes", outcome_frame, OUTCOME_COLUMNS),
-                                     ("downloads", download_frame, DOWNLOAD_COLUMNS)):
+        for kind, frame, columns, order in results:
             table = conn.execute(_q("new_partition"), {"kind": kind, "suffix": suffix, "tenant": None,
                                                          "batch": None}).fetchone()[0]
-            rows = frame.filter(pl.col("day") == day).sort("tenant_id", "day")
+            rows = frame.filter(pl.col("day") == day).sort(order)
             if rows.height:
                 copy_in(conn, copy_statement(sql.SQL(table), columns), rows)
             conn.execute(_q("attach_partition"), {"kind": kind, "suffix": suffix, "bound": day.isoformat()})
         day += timedelta(days=1)
     conn.execute(_q("replace_ad_deliveries"), {"first": first, "last": last})
-    conn.execute(_q("replace_delivered_ads"), {"first": first, "last": last})
     conn.execute(_q("replace_counted_days"), {"first": first, "last": last})
-    if ads:
-        delivered = pl.concat(ads)
+    if delivered.height:
         impressions = delivered.group_by("tenant_id", "day", "mode", "ad_id").len("impressions")
         conn.execute(_q("insert_ad_delivery"), {column: impressions[column].to_list() for column in (
             "tenant_id", "day", "mode", "ad_id", "impressions")})
-        # Each delivered ad of each download, by COPY into a stage (RLS refuses COPY into the table itself).
-        rows = delivered.select(DELIVERED_COLUMNS).sort(DELIVERED_COLUMNS)
-        if rows.height:
-            conn.execute(_q("create_delivered_stage"))
-            copy_in(conn, copy_statement(sql.Identifier("delivered_ads_stage"), DELIVERED_COLUMNS), rows)
-            conn.execute(_q("insert_delivered_ads"))
     with conn.cursor() as cur:
         cur.executemany(_q("insert_counted_day"),
                         [(t, d, list_version, threshold, rev, n) for t, d, n, rev in days])

@@ -1,1 +1,0 @@
-delete from downloads.delivered_ads where day between %(first)s and %(last)s
