@@ -108,7 +108,7 @@ def demo(
     seed: int = typer.Option(7, help="Seed for the generated data."),
 ) -> None:
     """Set up demo tenants, generate their data, run the pipeline and print a summary."""
-    from pipelines.operations import run_demo
+    from pipelines.demo_run import run_demo
 
     summary = run_demo(scale=scale, seed=seed, console=console)
     if summary.failed:

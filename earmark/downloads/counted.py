@@ -215,8 +215,9 @@ def _write(conn: psycopg.Connection, first: date, last: date, outcomes: list, do
     delivered = (pl.concat(ads) if ads else pl.DataFrame(
         schema={"tenant_id": pl.String, "day": pl.Date, "mode": pl.String, "download_id": pl.String,
                 "ad_id": pl.String})).select(DELIVERED_COLUMNS)
-    # Each day of every result table is written fresh into an unattached table by COPY (sorted by its
-    # primary key, which ATTACH then builds in one pass) and swapped in for the day it replaces.
+    # Each day of every result table is written fresh into an unattached table by COPY and swapped in for the
+    # day it replaces; ATTACH builds the primary key in one pass (delivered ads are sorted by theirs: sorting
+    # the others by their whole key cost more than it saved, bench/RESULTS.md).
     results = (("request_outcomes", outcome_frame, OUTCOME_COLUMNS, ("tenant_id", "day")),
                ("downloads", download_frame, DOWNLOAD_COLUMNS, ("tenant_id", "day")),
                ("delivered_ads", delivered, DELIVERED_COLUMNS, DELIVERED_COLUMNS))
