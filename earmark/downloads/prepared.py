@@ -3,12 +3,14 @@ keyed HMACs (earmark.downloads.addresses), data-centre membership decided under 
 
 A load keeps one AddressBook and one StringBook for all its batches, so each distinct address and string is
 worked out once per file. Dotted IPv4 addresses (nearly all of a log) take a vectorised path: their text is
-already canonical and their own IP key; anything else goes through `ipaddress`.
+already canonical and their own IP key; plain IPv6 is read from its 16 bytes; anything else goes through
+`ipaddress`.
 """
 
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -73,8 +75,18 @@ class AddressBook:
                              "address": ips}, schema=ADDRESS_SCHEMA)
 
     def _parsed(self, ips: pl.Series) -> pl.DataFrame:
+        """Addresses that are not dotted IPv4: plain IPv6 from its 16 bytes (addresses.canonical_v6), the rest
+        (mapped, zones, odd spellings) through `ipaddress`. Privacy addresses share their /64, so each IP key
+        is hashed once."""
+        v6_firsts, v6_lasts = self.datacenters.ranges(6)
         rows = []
         for text in ips.to_list():
+            fast = addresses.canonical_v6(text)
+            if fast is not None:
+                canonical, key, value = fast
+                at = bisect_right(v6_firsts, value) - 1
+                rows.append((text, canonical, key, at >= 0 and value <= v6_lasts[at]))
+                continue
             try:
                 address = addresses.parse(text)
             except addresses.AddressError:
@@ -84,8 +96,10 @@ class AddressBook:
         if not rows:
             return pl.DataFrame(schema=ADDRESS_SCHEMA)
         texts, canonical, key, inside = zip(*rows, strict=True)
+        distinct_keys = list(dict.fromkeys(key))
+        key_ids = dict(zip(distinct_keys, self.keys.macs(distinct_keys), strict=True))
         return pl.DataFrame({"ip": texts, "address_id": self.keys.macs(list(canonical)),
-                             "ip_key": self.keys.macs(list(key)), "in_datacenter": inside,
+                             "ip_key": [key_ids[k] for k in key], "in_datacenter": inside,
                              "address": canonical},
                             schema=ADDRESS_SCHEMA)
 
