@@ -26,7 +26,8 @@ def _spellings(value: int) -> list[str]:
     """The canonical spelling, the full one with leading zeros, upper case, and every group without ::."""
     address = ipaddress.IPv6Address(value)
     groups = ":".join(f"{int(group, 16):x}" for group in address.exploded.split(":"))
-    return [address.compressed, address.exploded, address.exploded.upper(), address.compressed.upper(), groups]
+    return [address.compressed, address.exploded, address.exploded.upper(), address.compressed.upper(),
+            groups]
 
 
 # groups drawn so that runs of zeros of every length and position occur (RFC 5952's compression cases)
@@ -66,10 +67,11 @@ def _decided(book: prepared.AddressBook, ips: list[str]) -> pl.DataFrame:
 def test_an_address_book_decides_as_the_ipaddress_path_does(monkeypatch):
     cidrs = parse_cidrs("2001:db8:dc::/48\n198.51.100.0/24\n2001:db8:aa:1::/64\n")
     rng = random.Random(7)
-    ips = ["2001:db8:dc:5::9", "2001:db8:dc::1", "2001:db8:aa:1::77", "2001:db8:aa:2::77", "::ffff:198.51.100.9",
-           "fe80::1%eth0", "2001:DB8:1:2:0:0:0:1", "not an address", "198.51.100.3", "::1"]
-    ips += [str(ipaddress.IPv6Address((0x2001_0DB8_0001_0000 + rng.randrange(40) << 64) + rng.getrandbits(64)))
-            for _ in range(500)]
+    ips = ["2001:db8:dc:5::9", "2001:db8:dc::1", "2001:db8:aa:1::77", "2001:db8:aa:2::77",
+           "::ffff:198.51.100.9", "fe80::1%eth0", "2001:DB8:1:2:0:0:0:1", "not an address",
+           "198.51.100.3", "::1"]
+    prefixes = [0x2001_0DB8_0001_0000 + rng.randrange(40) for _ in range(500)]
+    ips += [str(ipaddress.IPv6Address((prefix << 64) + rng.getrandbits(64))) for prefix in prefixes]
     fast = _decided(prepared.AddressBook(KEYS, cidrs), ips)
     monkeypatch.setattr(addresses, "canonical_v6", lambda text: None)
     slow_book = prepared.AddressBook(KEYS, cidrs)
