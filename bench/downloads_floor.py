@@ -60,32 +60,34 @@ def timed(label: str, step) -> float:
     return seconds
 
 
+def filled(conn, create: str, table: str, frame: pl.DataFrame, label: str,
+           keys: dict[str, str]) -> float:
+    """Seconds to create `table`, COPY `frame` into it and build each of `keys` (label: DDL), in one
+    transaction as ingest and counting do."""
+    with conn.transaction():
+        conn.execute(create)
+        seconds = timed(label, lambda: copy_in(conn, f"copy {table} from stdin (format csv)", frame))
+        for key_label, ddl in keys.items():
+            seconds += timed(key_label, lambda ddl=ddl: conn.execute(ddl))
+    return seconds
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000_000
     frame = requests(n)
     outcomes = pl.DataFrame({"request_no": np.arange(n), "fixed_reason": np.zeros(n, np.int16),
                              "fixed_download": np.arange(n), "rolling_reason": np.zeros(n, np.int16),
                              "rolling_download": np.arange(n)})
-    total = 0.0
     with db.connect("owner") as conn:
         conn.execute("set maintenance_work_mem = '1GB'")
         conn.execute("set work_mem = '512MB'")
         try:
-            with conn.transaction():
-                conn.execute(REQUESTS)
-                total += timed("COPY in of the requests", lambda: copy_in(
-                    conn, "copy public.floor_requests from stdin (format csv)", frame))
-                total += timed("primary key on request_id", lambda: conn.execute(
-                    "alter table public.floor_requests add primary key (request_id)"))
-                total += timed("index on ts", lambda: conn.execute(
-                    "create index on public.floor_requests (ts)"))
+            total = filled(conn, REQUESTS, "public.floor_requests", frame, "COPY in of the requests", {
+                "primary key on request_id": "alter table public.floor_requests add primary key (request_id)",
+                "index on ts": "create index on public.floor_requests (ts)"})
             total += timed("COPY out into polars", lambda: copy_out(conn, READ, {}, READ_SCHEMA))
-            with conn.transaction():
-                conn.execute(OUTCOMES)
-                total += timed("COPY in of narrow outcomes", lambda: copy_in(
-                    conn, "copy public.floor_outcomes from stdin (format csv)", outcomes))
-                total += timed("their primary key", lambda: conn.execute(
-                    "alter table public.floor_outcomes add primary key (request_no)"))
+            total += filled(conn, OUTCOMES, "public.floor_outcomes", outcomes, "COPY in of narrow outcomes", {
+                "their primary key": "alter table public.floor_outcomes add primary key (request_no)"})
         finally:
             conn.rollback()
             conn.execute("drop table if exists public.floor_requests, public.floor_outcomes")

@@ -58,7 +58,8 @@ _ZERO_TAIL = bytes(8)
 
 def canonical_v6(text: str) -> tuple[str, str, int] | None:
     """(canonical text, IP key, integer value) of a plain IPv6 address, the same as `parse`, `str` and
-    `ip_key` give, from its 16 bytes (ten times faster than `ipaddress`); None for text it leaves to `parse`.
+    `ip_key` give, from its 16 bytes (no `ipaddress` objects: bench/RESULTS.md); None for text it leaves
+    to `parse`.
 
     The C library's inet_ntop spells addresses as RFC 5952 and `ipaddress` do (lower case, no leading zeros,
     the longest run of two or more zero groups as ::, the first on a tie) except one whose first 80 bits are

@@ -10,7 +10,6 @@ already canonical and their own IP key; plain IPv6 is read from its 16 bytes; an
 from __future__ import annotations
 
 import hashlib
-from bisect import bisect_right
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -78,14 +77,12 @@ class AddressBook:
         """Addresses that are not dotted IPv4: plain IPv6 from its 16 bytes (addresses.canonical_v6), the rest
         (mapped, zones, odd spellings) through `ipaddress`. Privacy addresses share their /64, so each IP key
         is hashed once."""
-        v6_firsts, v6_lasts = self.datacenters.ranges(6)
         rows = []
         for text in ips.to_list():
             fast = addresses.canonical_v6(text)
             if fast is not None:
                 canonical, key, value = fast
-                at = bisect_right(v6_firsts, value) - 1
-                rows.append((text, canonical, key, at >= 0 and value <= v6_lasts[at]))
+                rows.append((text, canonical, key, self.datacenters.contains_value(6, value)))
                 continue
             try:
                 address = addresses.parse(text)

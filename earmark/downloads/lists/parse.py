@@ -88,8 +88,11 @@ class CidrList:
         return self._ranges[version]
 
     def contains(self, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-        firsts, lasts = self._ranges[address.version]
-        value = int(address)
+        return self.contains_value(address.version, int(address))
+
+    def contains_value(self, version: int, value: int) -> bool:
+        """Whether the address of this IP version whose integer value is `value` is in a listed network."""
+        firsts, lasts = self._ranges[version]
         at = bisect_right(firsts, value) - 1
         return at >= 0 and value <= lasts[at]
 
